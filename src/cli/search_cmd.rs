@@ -1,0 +1,173 @@
+//! `dateline search` and `dateline stats`.
+
+use std::path::Path;
+
+use clap::Args;
+use dateline::search::{FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats};
+use dateline::Engine;
+
+use super::output::{human_bytes, snippet_text, stdout_is_terminal, thousands};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all must match), "phrases", AND/OR/NOT, -word, (groups), field:value,
+    /// published:[2024-06-01 TO 2024-06-30], or * for every article.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = false)]
+    query: Vec<String>,
+    /// Only articles from this outlet (repeat for any of several).
+    #[arg(long)]
+    source: Vec<String>,
+    /// Only articles in this language, ISO 639-1 (repeat for any of several).
+    #[arg(long)]
+    language: Vec<String>,
+    /// Only articles mentioning this person (repeat: all of them).
+    #[arg(long)]
+    person: Vec<String>,
+    /// Only articles mentioning this place (repeat: all of them).
+    #[arg(long)]
+    place: Vec<String>,
+    /// Only articles mentioning this organisation (repeat: all of them).
+    #[arg(long)]
+    org: Vec<String>,
+    /// Published on or after (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long)]
+    from: Option<String>,
+    /// Published on or before (the whole day, month or year named).
+    #[arg(long)]
+    to: Option<String>,
+    /// Result order.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    sort: Sort,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Hits per page (at most 100).
+    #[arg(long, default_value_t = 10)]
+    size: usize,
+    /// Facets to count, comma-separated (default: all; `--facets ""` for none).
+    #[arg(long, value_delimiter = ',')]
+    facets: Option<Vec<String>>,
+    /// Date histogram bucket width.
+    #[arg(long, value_enum, default_value_t = Interval::Month)]
+    histogram: Interval,
+    /// Print the `/api/search` JSON response.
+    #[arg(long)]
+    json: bool,
+}
+
+impl SearchArgs {
+    fn request(self) -> anyhow::Result<SearchRequest> {
+        let facets = match self.facets {
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| FacetField::parse(n))
+                    .collect::<dateline::Result<Vec<_>>>()?,
+            ),
+        };
+        Ok(SearchRequest {
+            q: self.query.join(" "),
+            person: self.person,
+            place: self.place,
+            org: self.org,
+            source: self.source,
+            language: self.language,
+            from: self.from,
+            to: self.to,
+            sort: self.sort,
+            page: self.page,
+            size: self.size,
+            facets,
+            histogram: self.histogram,
+        })
+    }
+}
+
+pub fn run(index: &Path, args: SearchArgs) -> anyhow::Result<i32> {
+    let json = args.json;
+    let request = args.request()?;
+    let engine = Engine::open(index)?;
+    let response = engine.search(&request)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&response)?);
+    } else {
+        print_response(&request, &response);
+    }
+    Ok(0)
+}
+
+fn print_response(request: &SearchRequest, response: &SearchResponse) {
+    let bold = stdout_is_terminal();
+    let pages = response.total.div_ceil(request.size as u64).max(1);
+    println!(
+        "{} article(s) match `{}` ({} ms) — page {} of {}, by {:?}",
+        thousands(response.total),
+        request.q,
+        response.took_ms,
+        request.page,
+        thousands(pages),
+        request.sort
+    );
+    let first_rank = (request.page - 1) * request.size;
+    for (i, hit) in response.hits.iter().enumerate() {
+        let title = if hit.title.is_empty() { "(no title)" } else { &hit.title };
+        if bold {
+            println!("\n{:>3}. \x1b[1m{title}\x1b[0m", first_rank + i + 1);
+        } else {
+            println!("\n{:>3}. {title}", first_rank + i + 1);
+        }
+        let date = hit.published.as_deref().map(|d| &d[..10]);
+        let meta: Vec<&str> = [hit.source.as_deref(), date, hit.language.as_deref(), Some(hit.id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
+        println!("     {}", meta.join(" · "));
+        println!("     {}", snippet_text(&hit.snippet, bold));
+    }
+    for (name, counts) in &response.facets {
+        if counts.is_empty() {
+            continue;
+        }
+        let listed: Vec<String> = counts
+            .iter()
+            .take(8)
+            .map(|c| format!("{} ({})", c.value, thousands(c.count)))
+            .collect();
+        println!("\n{name}: {}", listed.join(", "));
+    }
+    if !response.histogram.is_empty() {
+        let max = response.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+        println!("\ntimeline ({:?}):", request.histogram);
+        let shown = response.histogram.len().min(60);
+        for bucket in &response.histogram[response.histogram.len() - shown..] {
+            let width = (bucket.count * 40).div_ceil(max) as usize;
+            println!("  {}  {:<40} {}", bucket.date, "█".repeat(width), bucket.count);
+        }
+    }
+}
+
+pub fn stats(index: &Path, json: bool) -> anyhow::Result<i32> {
+    let stats = Engine::open(index)?.stats()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+    } else {
+        print_stats(index, &stats);
+    }
+    Ok(0)
+}
+
+fn print_stats(index: &Path, stats: &Stats) {
+    println!("index `{}`: {} articles, {} on disk, {} segment(s)", index.display(), thousands(stats.articles), human_bytes(stats.index_bytes), stats.segments);
+    match (&stats.first_published, &stats.last_published) {
+        (Some(first), Some(last)) => println!("published {} to {} ({} undated)", &first[..10], &last[..10], thousands(stats.undated)),
+        _ => println!("no article has a publication date"),
+    }
+    for (title, counts) in [("sources", &stats.sources), ("languages", &stats.languages)] {
+        println!("\n{title}:");
+        for c in counts {
+            println!("  {:>9}  {}", thousands(c.count), c.value);
+        }
+    }
+}

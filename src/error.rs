@@ -1,0 +1,107 @@
+//! The library's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the library, with the offending value attached.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("cannot access `{path}`: {source}")]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// There is no index at the given directory.
+    #[error(
+        "no index at `{path}`: index some articles first with `dateline index FILE…` or try `dateline demo`"
+    )]
+    IndexNotFound {
+        /// The directory that was expected to hold an index.
+        path: PathBuf,
+    },
+    /// Another process holds the index writer lock.
+    #[error(
+        "index `{path}` is locked by another writer: wait for the other `dateline index` to finish"
+    )]
+    IndexLocked {
+        /// The index directory.
+        path: PathBuf,
+    },
+    /// The index directory holds something that is not a Dateline index.
+    #[error("`{path}` is not a Dateline index ({reason}): choose another directory with `--index`")]
+    NotAnIndex {
+        /// The directory.
+        path: PathBuf,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The user's query could not be parsed.
+    #[error("query syntax error at position {position}: {message}")]
+    QuerySyntax {
+        /// 1-based character position in the query.
+        position: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A request parameter has a value that cannot be used.
+    #[error("invalid `{name}`: {message}")]
+    InvalidParameter {
+        /// The parameter name (`size`, `sort`, `from`, …).
+        name: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A date could not be understood.
+    #[error("bad date `{value}`: use YYYY-MM-DD or an RFC 3339 timestamp like 2024-06-19T09:30:00Z")]
+    BadDate {
+        /// The text that was not a date.
+        value: String,
+    },
+    /// No article has this id.
+    #[error("no article with id `{id}`")]
+    ArticleNotFound {
+        /// The id that was looked up.
+        id: String,
+    },
+    /// An error from the tantivy search library.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl Error {
+    /// Returns a stable snake_case code for this error, used by the HTTP API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io_error",
+            Error::IndexNotFound { .. } => "index_not_found",
+            Error::IndexLocked { .. } => "index_locked",
+            Error::NotAnIndex { .. } => "not_an_index",
+            Error::QuerySyntax { .. } => "query_syntax",
+            Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::BadDate { .. } => "bad_date",
+            Error::ArticleNotFound { .. } => "article_not_found",
+            Error::Tantivy(_) => "index_error",
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Builds an [`Error::InvalidParameter`].
+    pub fn invalid(name: &str, message: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

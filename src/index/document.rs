@@ -1,0 +1,45 @@
+//! Turns an [`Article`] into the tantivy document the schema describes.
+
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::analysis::LanguageGroup;
+use crate::article::Article;
+use crate::index::Fields;
+
+/// Builds the document for an article. The article's language decides which per-language
+/// fields its title and body go into.
+pub fn to_document(fields: &Fields, article: &Article) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &article.id);
+    if let Some(url) = &article.url {
+        doc.add_text(fields.url, url);
+    }
+    let group = fields.group(LanguageGroup::for_language(article.language.as_deref()));
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.body, &article.body);
+    doc.add_text(group.title, &article.title);
+    doc.add_text(group.body, &article.body);
+    doc.add_text(fields.exact, &article.title);
+    doc.add_text(fields.exact, &article.body);
+    let keywords = [
+        (fields.source, &article.source),
+        (fields.author, &article.author),
+        (fields.language, &article.language),
+        (fields.section, &article.section),
+    ];
+    for (field, value) in keywords {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    for tag in &article.tags {
+        doc.add_text(fields.tag, tag);
+    }
+    if let Some(published) = article.published {
+        doc.add_date(
+            fields.published,
+            DateTime::from_timestamp_secs(published.unix_timestamp()),
+        );
+    }
+    doc
+}

@@ -1,0 +1,191 @@
+//! The index schema. Field names are part of the contract (DESIGN.md): they are constants here
+//! and nowhere else.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{EXACT_ANALYZER, FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
+
+/// Article id (upsert key).
+pub const ID: &str = "id";
+/// Article URL.
+pub const URL: &str = "url";
+/// Outlet.
+pub const SOURCE: &str = "source";
+/// Byline.
+pub const AUTHOR: &str = "author";
+/// ISO 639-1 language.
+pub const LANGUAGE: &str = "language";
+/// Section or category.
+pub const SECTION: &str = "section";
+/// Free-form tags.
+pub const TAG: &str = "tag";
+/// Publication date.
+pub const PUBLISHED: &str = "published";
+/// Canonical person names.
+pub const PERSON: &str = "person";
+/// Canonical place names.
+pub const PLACE: &str = "place";
+/// Canonical organisation names.
+pub const ORG: &str = "org";
+/// Every alias of the article's entities, searchable.
+pub const ENTITY: &str = "entity";
+/// Stored headline.
+pub const TITLE: &str = "title";
+/// Stored text.
+pub const BODY: &str = "body";
+/// Title and body, unstemmed, for exact-match queries.
+pub const EXACT: &str = "exact";
+
+/// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
+pub fn title_field_name(group: LanguageGroup) -> String {
+    format!("title_{}", group.key())
+}
+
+/// Name of the per-language body field of a group (`body_en`, `body_cjk`, …).
+pub fn body_field_name(group: LanguageGroup) -> String {
+    format!("body_{}", group.key())
+}
+
+/// The title and body fields of one language group.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupFields {
+    /// The group.
+    pub group: LanguageGroup,
+    /// Its title field.
+    pub title: Field,
+    /// Its body field.
+    pub body: Field,
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// See [`ID`].
+    pub id: Field,
+    /// See [`URL`].
+    pub url: Field,
+    /// See [`SOURCE`].
+    pub source: Field,
+    /// See [`AUTHOR`].
+    pub author: Field,
+    /// See [`LANGUAGE`].
+    pub language: Field,
+    /// See [`SECTION`].
+    pub section: Field,
+    /// See [`TAG`].
+    pub tag: Field,
+    /// See [`PUBLISHED`].
+    pub published: Field,
+    /// See [`PERSON`].
+    pub person: Field,
+    /// See [`PLACE`].
+    pub place: Field,
+    /// See [`ORG`].
+    pub org: Field,
+    /// See [`ENTITY`].
+    pub entity: Field,
+    /// See [`TITLE`].
+    pub title: Field,
+    /// See [`BODY`].
+    pub body: Field,
+    /// See [`EXACT`].
+    pub exact: Field,
+    /// Per-language title/body fields, in [`LanguageGroup::all`] order.
+    pub groups: Vec<GroupFields>,
+}
+
+impl Fields {
+    /// Looks up every field in `schema`; fails with the first missing name.
+    pub fn from_schema(schema: &Schema) -> Result<Fields, String> {
+        let get = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| format!("field `{name}` is missing"))
+        };
+        let mut groups = Vec::new();
+        for group in LanguageGroup::all() {
+            groups.push(GroupFields {
+                group,
+                title: get(&title_field_name(group))?,
+                body: get(&body_field_name(group))?,
+            });
+        }
+        Ok(Fields {
+            id: get(ID)?,
+            url: get(URL)?,
+            source: get(SOURCE)?,
+            author: get(AUTHOR)?,
+            language: get(LANGUAGE)?,
+            section: get(SECTION)?,
+            tag: get(TAG)?,
+            published: get(PUBLISHED)?,
+            person: get(PERSON)?,
+            place: get(PLACE)?,
+            org: get(ORG)?,
+            entity: get(ENTITY)?,
+            title: get(TITLE)?,
+            body: get(BODY)?,
+            exact: get(EXACT)?,
+            groups,
+        })
+    }
+
+    /// Returns the fields of a language group.
+    pub fn group(&self, group: LanguageGroup) -> GroupFields {
+        *self
+            .groups
+            .iter()
+            .find(|g| g.group == group)
+            .expect("every group has fields")
+    }
+}
+
+fn text(analyzer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// A keyword: matched case-insensitively as a whole, counted (facets) with its original case.
+fn keyword() -> TextOptions {
+    TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_fast("raw")
+        .set_stored()
+}
+
+/// Builds the Dateline schema.
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field(ID, STRING | STORED);
+    b.add_text_field(URL, STRING | STORED);
+    for name in [SOURCE, AUTHOR, LANGUAGE, SECTION, TAG, PERSON, PLACE, ORG] {
+        b.add_text_field(name, keyword());
+    }
+    b.add_date_field(
+        PUBLISHED,
+        DateOptions::from(INDEXED)
+            .set_stored()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_text_field(ENTITY, text(FOLDED_ANALYZER));
+    b.add_text_field(TITLE, STORED);
+    b.add_text_field(BODY, STORED);
+    b.add_text_field(EXACT, text(EXACT_ANALYZER));
+    for group in LanguageGroup::all() {
+        let analyzer = group.analyzer_name();
+        b.add_text_field(&title_field_name(group), text(&analyzer));
+        b.add_text_field(&body_field_name(group), text(&analyzer));
+    }
+    b.build()
+}

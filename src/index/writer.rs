@@ -1,0 +1,139 @@
+//! The write path: one tantivy `IndexWriter`, upsert by id, periodic commits.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use tantivy::directory::error::LockError;
+use tantivy::{Index, IndexWriter, Searcher, TantivyError, Term};
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::analysis::detect_language;
+use crate::article::Article;
+use crate::index::{Fields, to_document};
+use crate::{Error, Result};
+
+/// How the writer may use the machine.
+#[derive(Debug, Clone)]
+pub struct IndexerOptions {
+    /// Total memory budget of the writer, in bytes, whatever the corpus size.
+    pub memory_bytes: usize,
+    /// Indexing threads (tantivy's writer threads).
+    pub threads: usize,
+    /// Commit after this many articles, so a crash loses at most that many.
+    pub commit_every: usize,
+}
+
+impl Default for IndexerOptions {
+    fn default() -> Self {
+        IndexerOptions {
+            memory_bytes: 256 << 20,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8),
+            commit_every: 20_000,
+        }
+    }
+}
+
+/// Whether an added article was new or replaced an article with the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// No article had this id.
+    Added,
+    /// An article with this id was replaced.
+    Replaced,
+}
+
+/// Adds articles to an index: language detection, document building, upsert by id.
+pub struct Indexer {
+    dir: PathBuf,
+    fields: Fields,
+    writer: IndexWriter,
+    /// The index as committed before this run, to tell new articles from replacements.
+    before: Searcher,
+    /// Hashes of the ids written in this run.
+    seen: HashSet<u128>,
+    commit_every: usize,
+    uncommitted: usize,
+}
+
+impl Indexer {
+    /// Opens (or creates) the index in `dir` for writing. Fails with [`Error::IndexLocked`] when
+    /// another writer holds it.
+    pub fn open(dir: &Path, options: &IndexerOptions) -> Result<Indexer> {
+        let (index, fields) = crate::index::open_or_create(dir)?;
+        Self::with_index(dir, index, fields, options)
+    }
+
+    fn with_index(
+        dir: &Path,
+        index: Index,
+        fields: Fields,
+        options: &IndexerOptions,
+    ) -> Result<Indexer> {
+        let threads = options.threads.max(1);
+        let writer = index
+            .writer_with_num_threads(threads, options.memory_bytes)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                    path: dir.to_path_buf(),
+                },
+                other => Error::from(other),
+            })?;
+        let before = index.reader()?.searcher();
+        Ok(Indexer {
+            dir: dir.to_path_buf(),
+            fields,
+            writer,
+            before,
+            seen: HashSet::new(),
+            commit_every: options.commit_every.max(1),
+            uncommitted: 0,
+        })
+    }
+
+    /// Returns the index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds an article, replacing any article with the same id. Detects the language when the
+    /// article does not give one. Commits when `commit_every` articles are pending.
+    pub fn add(&mut self, mut article: Article) -> Result<Upsert> {
+        if article.language.is_none() {
+            article.language = detect_language(&article.title, &article.body);
+        }
+        let id_term = Term::from_field_text(self.fields.id, &article.id);
+        let first_this_run = self.seen.insert(xxh3_128(article.id.as_bytes()));
+        let existed = !first_this_run || self.before.doc_freq(&id_term)? > 0;
+        if existed {
+            self.writer.delete_term(id_term);
+        }
+        self.writer
+            .add_document(to_document(&self.fields, &article))?;
+        self.uncommitted += 1;
+        if self.uncommitted >= self.commit_every {
+            self.commit()?;
+        }
+        Ok(if existed {
+            Upsert::Replaced
+        } else {
+            Upsert::Added
+        })
+    }
+
+    /// Makes everything added so far durable.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Commits and waits for background merges, leaving a compact index.
+    pub fn finish(mut self) -> Result<()> {
+        self.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,252 @@
+//! Turns a parsed [`Node`] and the request's filters into one tantivy query.
+//!
+//! A word is analysed once per language group present in the index and matched against that
+//! group's title and body fields (and the entity aliases); the best field wins, the others add a
+//! little ([`DisjunctionMaxQuery`]). A word the analyzer splits in several tokens (CJK bigrams,
+//! "Jong-un") becomes a phrase, so it keeps its meaning.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, Index, Searcher, Term};
+
+use crate::article::{clean_line, normalise_language};
+use crate::index::Fields;
+use crate::index::schema::GroupFields;
+use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range};
+use crate::search::request::SearchRequest;
+use crate::{Error, Result};
+
+const TITLE_BOOST: f32 = 2.0;
+const ENTITY_BOOST: f32 = 1.5;
+const TIE_BREAKER: f32 = 0.2;
+
+/// Builds queries against one searcher's view of the index.
+pub struct Compiler<'a> {
+    index: &'a Index,
+    fields: &'a Fields,
+    /// Language groups that hold at least one article.
+    active: Vec<GroupFields>,
+}
+
+impl<'a> Compiler<'a> {
+    /// Prepares a compiler for the groups present in `searcher`.
+    pub fn new(index: &'a Index, fields: &'a Fields, searcher: &Searcher) -> Result<Self> {
+        let mut active = Vec::new();
+        for group in &fields.groups {
+            let mut present = false;
+            for segment in searcher.segment_readers() {
+                if segment.inverted_index(group.body)?.terms().num_terms() > 0
+                    || segment.inverted_index(group.title)?.terms().num_terms() > 0
+                {
+                    present = true;
+                    break;
+                }
+            }
+            if present {
+                active.push(*group);
+            }
+        }
+        Ok(Compiler {
+            index,
+            fields,
+            active,
+        })
+    }
+
+    /// Builds the query for a request: its parsed query, filtered by its parameters.
+    pub fn request(&self, node: &Node, request: &SearchRequest) -> Result<Box<dyn Query>> {
+        let main = self.node(node)?.unwrap_or_else(|| Box::new(EmptyQuery));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        let mut filter = |query: Box<dyn Query>| {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0))));
+        };
+        // An article mentions every person, place and organisation asked for…
+        for (field, values) in [
+            (KeywordField::Person, &request.person),
+            (KeywordField::Place, &request.place),
+            (KeywordField::Org, &request.org),
+        ] {
+            for value in values {
+                filter(self.keyword(field, value));
+            }
+        }
+        // …but comes from one outlet and is in one language: several values mean any of them.
+        for (field, values) in [
+            (KeywordField::Source, &request.source),
+            (KeywordField::Language, &request.language),
+        ] {
+            if !values.is_empty() {
+                let any = values
+                    .iter()
+                    .map(|v| (Occur::Should, self.keyword(field, v)))
+                    .collect();
+                filter(Box::new(BooleanQuery::new(any)));
+            }
+        }
+        let from = parameter_date("from", request.from.as_deref())?.and_then(|r| r.from);
+        let to = parameter_date("to", request.to.as_deref())?.and_then(|r| r.to);
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(Error::invalid(
+                "to",
+                format!(
+                    "`{}` is before `from` `{}`",
+                    request.to.as_deref().unwrap_or(""),
+                    request.from.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+        if from.is_some() || to.is_some() {
+            filter(self.published(DateRange { from, to }));
+        }
+        Ok(if clauses.len() == 1 {
+            clauses.pop().expect("one clause").1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        })
+    }
+
+    /// Compiles a node; `None` when it holds nothing searchable (say, only punctuation).
+    pub fn node(&self, node: &Node) -> Result<Option<Box<dyn Query>>> {
+        Ok(match node {
+            Node::All => Some(Box::new(AllQuery)),
+            Node::Text { scope, text, .. } => self.text(*scope, text)?,
+            Node::Keyword { field, value } => Some(self.keyword(*field, value)),
+            Node::Published(range) => Some(self.published(*range)),
+            Node::Or(children) => {
+                let mut clauses = Vec::new();
+                for child in children {
+                    if let Some(q) = self.node(child)? {
+                        clauses.push((Occur::Should, q));
+                    }
+                }
+                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+            }
+            Node::Not(child) => self.node(&Node::And(vec![Node::Not(child.clone())]))?,
+            Node::And(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for child in children {
+                    let (occur, inner) = match child {
+                        Node::Not(inner) => (Occur::MustNot, inner.as_ref()),
+                        other => (Occur::Must, other),
+                    };
+                    if let Some(q) = self.node(inner)? {
+                        clauses.push((occur, q));
+                    }
+                }
+                if clauses.is_empty() {
+                    return Ok(None);
+                }
+                // Only exclusions: exclude them from everything.
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+        })
+    }
+
+    fn text_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+        let mut out = Vec::new();
+        match scope {
+            Scope::Any | Scope::Title | Scope::Body => {
+                for group in &self.active {
+                    if scope != Scope::Body {
+                        out.push((group.title, TITLE_BOOST));
+                    }
+                    if scope != Scope::Title {
+                        out.push((group.body, 1.0));
+                    }
+                }
+                if scope == Scope::Any {
+                    out.push((self.fields.entity, ENTITY_BOOST));
+                }
+            }
+            Scope::Exact => out.push((self.fields.exact, 1.0)),
+            Scope::Entity => out.push((self.fields.entity, 1.0)),
+        }
+        out
+    }
+
+    fn text(&self, scope: Scope, text: &str) -> Result<Option<Box<dyn Query>>> {
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (field, boost) in self.text_fields(scope) {
+            let mut analyzer = self.index.tokenizer_for_field(field)?;
+            let mut stream = analyzer.token_stream(text);
+            let mut terms = Vec::new();
+            stream.process(&mut |token| {
+                terms.push((token.position, Term::from_field_text(field, &token.text)));
+            });
+            let query: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(
+                    terms.pop().expect("one term").1,
+                    IndexRecordOption::WithFreqs,
+                )),
+                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+            };
+            alternatives.push(if boost == 1.0 {
+                query
+            } else {
+                Box::new(BoostQuery::new(query, boost))
+            });
+        }
+        Ok(match alternatives.len() {
+            0 => None,
+            1 => alternatives.pop(),
+            _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                alternatives,
+                TIE_BREAKER,
+            ))),
+        })
+    }
+
+    fn keyword(&self, field: KeywordField, value: &str) -> Box<dyn Query> {
+        let f = self.fields;
+        // Keyword fields are indexed cleaned (as articles are) and lower-cased.
+        let folded = clean_line(value).to_lowercase();
+        let (field, value) = match field {
+            KeywordField::Person => (f.person, folded),
+            KeywordField::Place => (f.place, folded),
+            KeywordField::Org => (f.org, folded),
+            KeywordField::Source => (f.source, folded),
+            KeywordField::Author => (f.author, folded),
+            KeywordField::Section => (f.section, folded),
+            KeywordField::Tag => (f.tag, folded),
+            KeywordField::Language => (f.language, normalise_language(value).unwrap_or(folded)),
+            // Ids are matched exactly as stored.
+            KeywordField::Id => (f.id, value.trim().to_string()),
+        };
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    fn published(&self, range: DateRange) -> Box<dyn Query> {
+        let term = |t: time::OffsetDateTime| {
+            Term::from_field_date_for_search(
+                self.fields.published,
+                DateTime::from_timestamp_secs(t.unix_timestamp()),
+            )
+        };
+        let lower = range.from.map_or(Bound::Unbounded, |t| Bound::Included(term(t)));
+        let upper = range.to.map_or(Bound::Unbounded, |t| Bound::Excluded(term(t)));
+        Box::new(RangeQuery::new(lower, upper))
+    }
+}
+
+fn parameter_date(name: &str, value: Option<&str>) -> Result<Option<DateRange>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => date_range(text).map(Some).ok_or_else(|| Error::BadDate {
+            value: format!("{name}={text}"),
+        }),
+    }
+}

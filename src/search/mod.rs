@@ -1,0 +1,180 @@
+//! Search: a [`SearchRequest`] in, a [`SearchResponse`] out.
+//!
+//! [`Engine`] opens the index once and answers searches and statistics; the CLI and the HTTP
+//! server both call it, so a search means the same thing everywhere. The pieces:
+//! [`query`] parses the query language, `compile` builds the tantivy query, `aggregate` counts
+//! facets and the histogram, `snippet` highlights passages.
+
+mod aggregate;
+mod compile;
+pub mod query;
+mod request;
+mod response;
+mod snippet;
+mod stats;
+
+pub use request::{
+    FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort,
+};
+pub use response::{Bucket, Entities, FacetCount, Hit, SearchResponse};
+pub use snippet::escape_html;
+pub use stats::Stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{Field, Value};
+use tantivy::{DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+
+use crate::index::Fields;
+use crate::index::schema::PUBLISHED;
+use crate::{Result, index};
+use compile::Compiler;
+use snippet::Snippets;
+
+/// A searchable view of an index, opened once and shared (it is `Send + Sync`).
+pub struct Engine {
+    dir: PathBuf,
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+impl Engine {
+    /// Opens the index in `dir` for searching. New commits become visible shortly after they
+    /// happen, without reopening.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let (index, fields) = index::open(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Engine {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            reader,
+        })
+    }
+
+    /// Makes the latest commit visible now (the reader also reloads by itself shortly after).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let offset = request.offset()?;
+        let node = query::parse(&request.q)?;
+        let searcher = self.reader.searcher();
+        let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
+        let query = compiler.request(&node, request)?;
+        let facet_fields = request.facet_fields();
+        let aggs = aggregate::request(&facet_fields, request.histogram, FACET_SIZE)
+            .map(|a| AggregationCollector::from_aggs(a, Default::default()));
+        let top = TopDocs::with_limit(request.size).and_offset(offset);
+        let (total, ranked, aggs) = match request.sort {
+            Sort::Relevance => {
+                let (total, docs, aggs) =
+                    searcher.search(&query, &(Count, top.order_by_score(), aggs))?;
+                let docs: Vec<(Option<f32>, DocAddress)> =
+                    docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
+                (total, docs, aggs)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if request.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
+                let (total, docs, aggs) = searcher.search(&query, &(Count, by_date, aggs))?;
+                (total, docs.into_iter().map(|(_, d)| (None, d)).collect(), aggs)
+            }
+        };
+        let mut snippets = Snippets::new(&searcher, query.as_ref(), &self.fields);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, address) in ranked {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(self.hit(&doc, score, &mut snippets)?);
+        }
+        let (facets, histogram) = match aggs {
+            Some(results) => {
+                let json = aggregate::to_json(results)?;
+                (
+                    aggregate::facets(&json, &facet_fields),
+                    aggregate::histogram(&json, request.histogram),
+                )
+            }
+            None => Default::default(),
+        };
+        Ok(SearchResponse {
+            total: total as u64,
+            took_ms: started.elapsed().as_millis() as u64,
+            page: request.page,
+            size: request.size,
+            hits,
+            facets,
+            histogram,
+        })
+    }
+
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        score: Option<f32>,
+        snippets: &mut Snippets,
+    ) -> Result<Hit> {
+        let f = &self.fields;
+        let first = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let all = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let language = first(f.language);
+        let body = first(f.body).unwrap_or_default();
+        Ok(Hit {
+            id: first(f.id).unwrap_or_default(),
+            title: first(f.title).unwrap_or_default(),
+            url: first(f.url),
+            source: first(f.source),
+            author: first(f.author),
+            published: doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .map(format_date),
+            snippet: snippets.for_body(language.as_deref(), &body)?,
+            language,
+            score,
+            entities: Entities {
+                person: all(f.person),
+                place: all(f.place),
+                org: all(f.org),
+            },
+        })
+    }
+
+    /// Returns what the index holds: counts by source and language, date range, size.
+    pub fn stats(&self) -> Result<Stats> {
+        stats::compute(&self.reader.searcher(), &self.dir)
+    }
+}
+
+/// Formats a stored date as RFC 3339 in UTC.
+pub fn format_date(date: DateTime) -> String {
+    time::OffsetDateTime::from_unix_timestamp(date.into_timestamp_secs())
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

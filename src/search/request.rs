@@ -1,0 +1,190 @@
+//! What a search asks for: the parameters of `/api/search` and of `dateline search`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Largest page size; deeper exports go through export, not search.
+pub const MAX_PAGE_SIZE: usize = 100;
+/// Results past this rank cannot be paged to.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// How many values each facet lists.
+pub const FACET_SIZE: usize = 30;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Most recent first (undated articles last).
+    Newest,
+    /// Oldest first (undated articles last).
+    Oldest,
+}
+
+/// Width of the date histogram's buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    /// One bucket per day.
+    Day,
+    /// One bucket per ISO week, starting on Monday.
+    Week,
+    /// One bucket per calendar month.
+    #[default]
+    Month,
+    /// One bucket per year.
+    Year,
+    /// No histogram.
+    None,
+}
+
+/// A field facet counts can be asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FacetField {
+    /// Canonical person names.
+    Person,
+    /// Canonical place names.
+    Place,
+    /// Canonical organisation names.
+    Org,
+    /// Outlets.
+    Source,
+    /// Languages.
+    Language,
+}
+
+impl FacetField {
+    /// Every facet, in display order.
+    pub const ALL: [FacetField; 5] = [
+        FacetField::Person,
+        FacetField::Place,
+        FacetField::Org,
+        FacetField::Source,
+        FacetField::Language,
+    ];
+
+    /// Returns the schema field (and JSON key) of this facet.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetField::Person => crate::index::schema::PERSON,
+            FacetField::Place => crate::index::schema::PLACE,
+            FacetField::Org => crate::index::schema::ORG,
+            FacetField::Source => crate::index::schema::SOURCE,
+            FacetField::Language => crate::index::schema::LANGUAGE,
+        }
+    }
+
+    /// Parses a facet name.
+    pub fn parse(name: &str) -> Result<FacetField> {
+        FacetField::ALL
+            .into_iter()
+            .find(|f| f.name() == name.trim())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "facets",
+                    format!("unknown facet `{name}`: use person, place, org, source or language"),
+                )
+            })
+    }
+}
+
+/// A search: query, filters, order, page, facets and histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// The query in Dateline's query language (empty or `*`: every article).
+    pub q: String,
+    /// Articles must mention every one of these people.
+    pub person: Vec<String>,
+    /// Articles must mention every one of these places.
+    pub place: Vec<String>,
+    /// Articles must mention every one of these organisations.
+    pub org: Vec<String>,
+    /// Articles must come from one of these outlets.
+    pub source: Vec<String>,
+    /// Articles must be in one of these languages.
+    pub language: Vec<String>,
+    /// Published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339).
+    pub from: Option<String>,
+    /// Published on or before this date (the whole day, month or year it names).
+    pub to: Option<String>,
+    /// Result order.
+    pub sort: Sort,
+    /// 1-based page number.
+    pub page: usize,
+    /// Hits per page.
+    pub size: usize,
+    /// Facets to count; `None` counts all of them.
+    pub facets: Option<Vec<FacetField>>,
+    /// Histogram bucket width.
+    pub histogram: Interval,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            person: Vec::new(),
+            place: Vec::new(),
+            org: Vec::new(),
+            source: Vec::new(),
+            language: Vec::new(),
+            from: None,
+            to: None,
+            sort: Sort::Relevance,
+            page: 1,
+            size: 10,
+            facets: None,
+            histogram: Interval::Month,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `q` with every other parameter at its default.
+    pub fn query(q: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Checks the paging parameters; returns the offset of the first hit.
+    pub fn offset(&self) -> Result<usize> {
+        if self.size == 0 || self.size > MAX_PAGE_SIZE {
+            return Err(Error::invalid(
+                "size",
+                format!("`{}` is out of range: use 1 to {MAX_PAGE_SIZE}", self.size),
+            ));
+        }
+        if self.page == 0 {
+            return Err(Error::invalid("page", "pages are numbered from 1"));
+        }
+        let offset = (self.page - 1).saturating_mul(self.size);
+        if offset.saturating_add(self.size) > MAX_RESULT_WINDOW {
+            return Err(Error::invalid(
+                "page",
+                format!(
+                    "page {} is beyond the first {MAX_RESULT_WINDOW} results: narrow the search or export it",
+                    self.page
+                ),
+            ));
+        }
+        Ok(offset)
+    }
+
+    /// The facets to count, in display order.
+    pub fn facet_fields(&self) -> Vec<FacetField> {
+        match &self.facets {
+            None => FacetField::ALL.to_vec(),
+            Some(list) => FacetField::ALL
+                .into_iter()
+                .filter(|f| list.contains(f))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! What a search returns: the body of `/api/search` and of `dateline search --json`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The result of a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// How many articles match.
+    pub total: u64,
+    /// Time spent searching, in milliseconds.
+    pub took_ms: u64,
+    /// The page returned (1-based).
+    pub page: usize,
+    /// The page size.
+    pub size: usize,
+    /// The articles of this page.
+    pub hits: Vec<Hit>,
+    /// Counts per value of each requested facet, most frequent first.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// Matching articles per period, oldest first.
+    pub histogram: Vec<Bucket>,
+}
+
+/// One matching article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Article id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Original URL.
+    pub url: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Byline.
+    pub author: Option<String>,
+    /// Publication time (RFC 3339, UTC).
+    pub published: Option<String>,
+    /// ISO 639-1 language.
+    pub language: Option<String>,
+    /// Relevance score (absent when sorting by date).
+    pub score: Option<f32>,
+    /// HTML-escaped passage with the matched words in `<mark>`.
+    pub snippet: String,
+    /// Canonical entities of the article.
+    pub entities: Entities,
+}
+
+/// Canonical entity names of an article, by type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entities {
+    /// People.
+    pub person: Vec<String>,
+    /// Places.
+    pub place: Vec<String>,
+    /// Organisations.
+    pub org: Vec<String>,
+}
+
+/// A facet value and how many matching articles have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The value.
+    pub value: String,
+    /// Matching articles with it.
+    pub count: u64,
+}
+
+/// A histogram bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// First day of the period (YYYY-MM-DD).
+    pub date: String,
+    /// Matching articles published in it.
+    pub count: u64,
+}

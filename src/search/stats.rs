@@ -1,0 +1,73 @@
+//! What an index holds.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::TopDocs;
+use tantivy::query::AllQuery;
+use tantivy::{DateTime, Order, Searcher};
+
+use crate::Result;
+use crate::index::schema::PUBLISHED;
+use crate::search::aggregate;
+use crate::search::request::{FacetField, Interval};
+use crate::search::response::FacetCount;
+
+/// Every source and language is listed, up to this many.
+const MAX_LISTED: usize = 10_000;
+
+/// A summary of an index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Number of articles.
+    pub articles: u64,
+    /// Articles per outlet, most first.
+    pub sources: Vec<FacetCount>,
+    /// Articles per language, most first.
+    pub languages: Vec<FacetCount>,
+    /// Earliest publication date (RFC 3339).
+    pub first_published: Option<String>,
+    /// Latest publication date (RFC 3339).
+    pub last_published: Option<String>,
+    /// Articles without a publication date.
+    pub undated: u64,
+    /// Size of the index directory in bytes.
+    pub index_bytes: u64,
+    /// Number of index segments.
+    pub segments: usize,
+}
+
+/// Computes the statistics of the index `searcher` sees, stored in `dir`.
+pub fn compute(searcher: &Searcher, dir: &Path) -> Result<Stats> {
+    let facets = [FacetField::Source, FacetField::Language];
+    let request = aggregate::request(&facets, Interval::None, MAX_LISTED).expect("facets asked");
+    let results = searcher.search(
+        &AllQuery,
+        &AggregationCollector::from_aggs(request, Default::default()),
+    )?;
+    let mut counts = aggregate::facets(&aggregate::to_json(results)?, &facets);
+    let edge = |order: Order| -> Result<Option<String>> {
+        let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(PUBLISHED, order);
+        let found = searcher.search(&AllQuery, &top)?;
+        Ok(found
+            .first()
+            .and_then(|(date, _)| *date)
+            .map(super::format_date))
+    };
+    let dated = searcher.search(
+        &tantivy::query::ExistsQuery::new(PUBLISHED.to_string(), false),
+        &tantivy::collector::Count,
+    )? as u64;
+    let articles = searcher.num_docs();
+    Ok(Stats {
+        articles,
+        sources: counts.remove(FacetField::Source.name()).unwrap_or_default(),
+        languages: counts.remove(FacetField::Language.name()).unwrap_or_default(),
+        first_published: edge(Order::Asc)?,
+        last_published: edge(Order::Desc)?,
+        undated: articles.saturating_sub(dated),
+        index_bytes: crate::index::size_on_disk(dir),
+        segments: searcher.segment_readers().len(),
+    })
+}
