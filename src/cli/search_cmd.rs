@@ -102,13 +102,13 @@ fn print_response(request: &SearchRequest, response: &SearchResponse) {
     let bold = stdout_is_terminal();
     let pages = response.total.div_ceil(request.size as u64).max(1);
     println!(
-        "{} article(s) match `{}` ({} ms) — page {} of {}, by {:?}",
+        "{} article(s) match `{}` ({} ms) — page {} of {}, by {}",
         thousands(response.total),
         request.q,
         response.took_ms,
         request.page,
         thousands(pages),
-        request.sort
+        format!("{:?}", request.sort).to_lowercase()
     );
     let first_rank = (request.page - 1) * request.size;
     for (i, hit) in response.hits.iter().enumerate() {
@@ -139,7 +139,7 @@ fn print_response(request: &SearchRequest, response: &SearchResponse) {
     }
     if !response.histogram.is_empty() {
         let max = response.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-        println!("\ntimeline ({:?}):", request.histogram);
+        println!("\ntimeline (by {}):", format!("{:?}", request.histogram).to_lowercase());
         let shown = response.histogram.len().min(60);
         for bucket in &response.histogram[response.histogram.len() - shown..] {
             let width = (bucket.count * 40).div_ceil(max) as usize;
