@@ -331,7 +331,10 @@ mod tests {
     #[test]
     fn dates_in_every_accepted_form() {
         let utc = |s: &str| parse_date(s).unwrap().unix_timestamp();
-        assert_eq!(utc("2024-06-19T09:00:00+09:00"), utc("2024-06-19T00:00:00Z"));
+        assert_eq!(
+            utc("2024-06-19T09:00:00+09:00"),
+            utc("2024-06-19T00:00:00Z")
+        );
         assert_eq!(utc("2024-06-19T00:00:00"), utc("2024-06-19"));
         assert_eq!(utc("2024-06-19 00:00:00"), utc("2024-06-19"));
         assert!(parse_date("19/06/2024").is_err());
@@ -349,7 +352,8 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_url_canonical() {
-        let (a, _) = parse(r#"{"title":"t","url":"HTTPS://Example.com/a/?utm_source=x#top"}"#).unwrap();
+        let (a, _) =
+            parse(r#"{"title":"t","url":"HTTPS://Example.com/a/?utm_source=x#top"}"#).unwrap();
         let (b, _) = parse(r#"{"title":"other","url":"https://example.com/a"}"#).unwrap();
         assert_eq!(a.id, b.id);
         let (c, _) = parse(r#"{"title":"t","body":"b"}"#).unwrap();

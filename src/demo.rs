@@ -30,16 +30,20 @@ pub fn build(dir: &Path, on_event: &mut dyn FnMut(Event)) -> Result<Report> {
         if !dir.join(MARKER).exists() {
             return Err(Error::NotAnIndex {
                 path: dir.to_path_buf(),
-                reason: "it holds an index that is not the demo's, which the demo will not overwrite"
-                    .to_string(),
+                reason:
+                    "it holds an index that is not the demo's, which the demo will not overwrite"
+                        .to_string(),
             });
         }
         clear(dir)?;
     }
     let started = std::time::Instant::now();
     let mut indexer = Indexer::open(dir, &IndexerOptions::default())?;
-    std::fs::write(dir.join(MARKER), "built by `dateline demo`; safe to delete\n")
-        .map_err(|e| Error::io(dir.join(MARKER), e))?;
+    std::fs::write(
+        dir.join(MARKER),
+        "built by `dateline demo`; safe to delete\n",
+    )
+    .map_err(|e| Error::io(dir.join(MARKER), e))?;
     let mut report = Report::default();
     for (name, text) in FILES {
         let records = JsonlReader::new(name.to_string(), text.as_bytes(), DEFAULT_MAX_RECORD_BYTES);

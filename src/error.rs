@@ -54,7 +54,9 @@ pub enum Error {
         message: String,
     },
     /// A date could not be understood.
-    #[error("bad date `{value}`: use YYYY-MM-DD or an RFC 3339 timestamp like 2024-06-19T09:30:00Z")]
+    #[error(
+        "bad date `{value}`: use YYYY-MM-DD or an RFC 3339 timestamp like 2024-06-19T09:30:00Z"
+    )]
     BadDate {
         /// The text that was not a date.
         value: String,

@@ -157,7 +157,10 @@ mod tests {
             LanguageGroup::Stemmed(Language::Russian)
         );
         assert_eq!(LanguageGroup::for_language(Some("ko")), LanguageGroup::Cjk);
-        assert_eq!(LanguageGroup::for_language(Some("vi")), LanguageGroup::Other);
+        assert_eq!(
+            LanguageGroup::for_language(Some("vi")),
+            LanguageGroup::Other
+        );
         assert_eq!(LanguageGroup::for_language(None), LanguageGroup::Other);
         assert_eq!(LanguageGroup::all().count(), 20);
     }

@@ -13,8 +13,8 @@ pub use language::{LanguageGroup, detect_language};
 pub use tokenizer::WordTokenizer;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer,
-    TokenizerManager,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
+    TextAnalyzer, TokenizerManager,
 };
 
 /// Analyzer for `exact`: words lower-cased, CJK as bigrams, no stemming, no folding.
@@ -100,7 +100,10 @@ mod tests {
         assert_eq!(tokens("lang_en", "Summits"), tokens("lang_en", "summit"));
         assert_eq!(tokens("lang_ru", "саммита"), tokens("lang_ru", "саммит"));
         assert_eq!(tokens("lang_ru", "визитом"), tokens("lang_ru", "визит"));
-        assert_eq!(tokens("lang_ru", "президента"), tokens("lang_ru", "президент"));
+        assert_eq!(
+            tokens("lang_ru", "президента"),
+            tokens("lang_ru", "президент")
+        );
         assert_ne!(tokens("lang_ru", "саммит"), tokens("lang_ru", "сам"));
         assert_eq!(
             tokens("lang_de", "Gipfeltreffens"),
@@ -121,6 +124,9 @@ mod tests {
 
     #[test]
     fn exact_does_not_stem() {
-        assert_eq!(tokens(EXACT_ANALYZER, "Summits talks"), vec!["summits", "talks"]);
+        assert_eq!(
+            tokens(EXACT_ANALYZER, "Summits talks"),
+            vec!["summits", "talks"]
+        );
     }
 }

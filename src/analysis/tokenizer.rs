@@ -156,9 +156,7 @@ mod tests {
         let mut tokenizer = WordTokenizer;
         let mut stream = tokenizer.token_stream(text);
         let mut out = Vec::new();
-        stream.process(&mut |t| {
-            out.push((t.text.clone(), t.position, t.offset_from, t.offset_to))
-        });
+        stream.process(&mut |t| out.push((t.text.clone(), t.position, t.offset_from, t.offset_to)));
         out
     }
 
@@ -168,7 +166,10 @@ mod tests {
 
     #[test]
     fn words_split_on_punctuation() {
-        assert_eq!(texts("Kim Jong-un's visit, 2024!"), vec!["Kim", "Jong", "un", "s", "visit", "2024"]);
+        assert_eq!(
+            texts("Kim Jong-un's visit, 2024!"),
+            vec!["Kim", "Jong", "un", "s", "visit", "2024"]
+        );
         assert_eq!(texts("Путин прибыл"), vec!["Путин", "прибыл"]);
     }
 
@@ -184,7 +185,12 @@ mod tests {
 
     #[test]
     fn mixed_scripts_and_single_characters() {
-        assert_eq!(texts("プーチン大統領がG20に"), vec!["プー", "ーチ", "チン", "ン大", "大統", "統領", "領が", "G20", "に"]);
+        assert_eq!(
+            texts("プーチン大統領がG20に"),
+            vec![
+                "プー", "ーチ", "チン", "ン大", "大統", "統領", "領が", "G20", "に"
+            ]
+        );
         assert_eq!(texts("金"), vec!["金"]);
         assert_eq!(texts(""), Vec::<String>::new());
         assert_eq!(texts(" ,. "), Vec::<String>::new());

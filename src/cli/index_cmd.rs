@@ -72,7 +72,7 @@ pub fn run(index: &Path, args: IndexArgs) -> anyhow::Result<i32> {
     if found.inputs.is_empty() {
         bail!("nothing to index: no .jsonl or .ndjson files under the given paths");
     }
-    let total_bytes: Option<u64> = found.inputs.iter().map(|i| i.len()).sum();
+    let total_bytes: Option<u64> = found.inputs.iter().map(|i| i.size()).sum();
     let mut indexer = Indexer::open(index, &options)?;
     let bar = progress_bar(total_bytes, args.quiet);
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -81,7 +81,7 @@ pub fn run(index: &Path, args: IndexArgs) -> anyhow::Result<i32> {
     let mut on_event = |event: Event| match event {
         Event::Indexed => {
             articles += 1;
-            if articles % 256 == 0 {
+            if articles.is_multiple_of(256) {
                 bar.set_position(bytes_read.load(Ordering::Relaxed));
                 let rate = articles as f64 / started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!("{} articles, {rate:.0}/s", thousands(articles)));
@@ -156,7 +156,10 @@ fn print_summary(report: &Report, index: &Path) {
         );
     }
     if !report.skipped.is_empty() {
-        eprintln!("skipped {} record(s):", thousands(report.skipped.len() as u64));
+        eprintln!(
+            "skipped {} record(s):",
+            thousands(report.skipped.len() as u64)
+        );
         for error in report.skipped.iter().take(20) {
             eprintln!("  {error}");
         }

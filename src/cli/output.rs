@@ -12,7 +12,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -22,7 +22,11 @@ pub fn thousands(n: u64) -> String {
 
 /// Renders a snippet's HTML for a terminal: marks become bold (or nothing), entities decoded.
 pub fn snippet_text(html: &str, bold: bool) -> String {
-    let (on, off) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    let (on, off) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     html.replace("<mark>", on)
         .replace("</mark>", off)
         .replace("&lt;", "<")
@@ -47,5 +51,13 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Ends a command that printed to stdout: a reader that went away (`| head`) is not an error.
+pub fn finish_output(printed: std::io::Result<()>) -> anyhow::Result<i32> {
+    match printed {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(0),
     }
 }

@@ -1,12 +1,13 @@
 //! `dateline search` and `dateline stats`.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use clap::Args;
-use dateline::search::{FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats};
 use dateline::Engine;
+use dateline::search::{FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats};
 
-use super::output::{human_bytes, snippet_text, stdout_is_terminal, thousands};
+use super::output::{finish_output, human_bytes, snippet_text, stdout_is_terminal, thousands};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -90,18 +91,24 @@ pub fn run(index: &Path, args: SearchArgs) -> anyhow::Result<i32> {
     let request = args.request()?;
     let engine = Engine::open(index)?;
     let response = engine.search(&request)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&response)?);
+    let mut out = io::stdout().lock();
+    let printed = if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&response)?)
     } else {
-        print_response(&request, &response);
-    }
-    Ok(0)
+        print_response(&mut out, &request, &response)
+    };
+    finish_output(printed)
 }
 
-fn print_response(request: &SearchRequest, response: &SearchResponse) {
+fn print_response(
+    out: &mut impl Write,
+    request: &SearchRequest,
+    response: &SearchResponse,
+) -> io::Result<()> {
     let bold = stdout_is_terminal();
     let pages = response.total.div_ceil(request.size as u64).max(1);
-    println!(
+    writeln!(
+        out,
         "{} article(s) match `{}` ({} ms) — page {} of {}, by {}",
         thousands(response.total),
         request.q,
@@ -109,22 +116,31 @@ fn print_response(request: &SearchRequest, response: &SearchResponse) {
         request.page,
         thousands(pages),
         format!("{:?}", request.sort).to_lowercase()
-    );
+    )?;
     let first_rank = (request.page - 1) * request.size;
     for (i, hit) in response.hits.iter().enumerate() {
-        let title = if hit.title.is_empty() { "(no title)" } else { &hit.title };
-        if bold {
-            println!("\n{:>3}. \x1b[1m{title}\x1b[0m", first_rank + i + 1);
+        let title = if hit.title.is_empty() {
+            "(no title)"
         } else {
-            println!("\n{:>3}. {title}", first_rank + i + 1);
+            &hit.title
+        };
+        if bold {
+            writeln!(out, "\n{:>3}. \x1b[1m{title}\x1b[0m", first_rank + i + 1)?;
+        } else {
+            writeln!(out, "\n{:>3}. {title}", first_rank + i + 1)?;
         }
         let date = hit.published.as_deref().map(|d| &d[..10]);
-        let meta: Vec<&str> = [hit.source.as_deref(), date, hit.language.as_deref(), Some(hit.id.as_str())]
-            .into_iter()
-            .flatten()
-            .collect();
-        println!("     {}", meta.join(" · "));
-        println!("     {}", snippet_text(&hit.snippet, bold));
+        let meta: Vec<&str> = [
+            hit.source.as_deref(),
+            date,
+            hit.language.as_deref(),
+            Some(hit.id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        writeln!(out, "     {}", meta.join(" · "))?;
+        writeln!(out, "     {}", snippet_text(&hit.snippet, bold))?;
     }
     for (name, counts) in &response.facets {
         if counts.is_empty() {
@@ -135,39 +151,71 @@ fn print_response(request: &SearchRequest, response: &SearchResponse) {
             .take(8)
             .map(|c| format!("{} ({})", c.value, thousands(c.count)))
             .collect();
-        println!("\n{name}: {}", listed.join(", "));
+        writeln!(out, "\n{name}: {}", listed.join(", "))?;
     }
     if !response.histogram.is_empty() {
-        let max = response.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-        println!("\ntimeline (by {}):", format!("{:?}", request.histogram).to_lowercase());
+        let max = response
+            .histogram
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        writeln!(
+            out,
+            "\ntimeline (by {}):",
+            format!("{:?}", request.histogram).to_lowercase()
+        )?;
         let shown = response.histogram.len().min(60);
         for bucket in &response.histogram[response.histogram.len() - shown..] {
             let width = (bucket.count * 40).div_ceil(max) as usize;
-            println!("  {}  {:<40} {}", bucket.date, "█".repeat(width), bucket.count);
+            writeln!(
+                out,
+                "  {}  {:<40} {}",
+                bucket.date,
+                "█".repeat(width),
+                bucket.count
+            )?;
         }
     }
+    Ok(())
 }
 
 pub fn stats(index: &Path, json: bool) -> anyhow::Result<i32> {
     let stats = Engine::open(index)?.stats()?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+    let mut out = io::stdout().lock();
+    let printed = if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&stats)?)
     } else {
-        print_stats(index, &stats);
-    }
-    Ok(0)
+        print_stats(&mut out, index, &stats)
+    };
+    finish_output(printed)
 }
 
-fn print_stats(index: &Path, stats: &Stats) {
-    println!("index `{}`: {} articles, {} on disk, {} segment(s)", index.display(), thousands(stats.articles), human_bytes(stats.index_bytes), stats.segments);
+fn print_stats(out: &mut impl Write, index: &Path, stats: &Stats) -> io::Result<()> {
+    writeln!(
+        out,
+        "index `{}`: {} articles, {} on disk, {} segment(s)",
+        index.display(),
+        thousands(stats.articles),
+        human_bytes(stats.index_bytes),
+        stats.segments
+    )?;
     match (&stats.first_published, &stats.last_published) {
-        (Some(first), Some(last)) => println!("published {} to {} ({} undated)", &first[..10], &last[..10], thousands(stats.undated)),
-        _ => println!("no article has a publication date"),
-    }
+        (Some(first), Some(last)) => writeln!(
+            out,
+            "published {} to {} ({} undated)",
+            &first[..10],
+            &last[..10],
+            thousands(stats.undated)
+        ),
+        _ => writeln!(out, "no article has a publication date"),
+    }?;
     for (title, counts) in [("sources", &stats.sources), ("languages", &stats.languages)] {
-        println!("\n{title}:");
+        writeln!(out, "\n{title}:")?;
         for c in counts {
-            println!("  {:>9}  {}", thousands(c.count), c.value);
+            writeln!(out, "  {:>9}  {}", thousands(c.count), c.value)?;
         }
     }
+    Ok(())
 }

@@ -45,10 +45,7 @@ pub fn open_or_create(dir: &Path) -> Result<(Index, Fields)> {
         if !HARMLESS_FILES.iter().any(|h| name == *h) {
             return Err(Error::NotAnIndex {
                 path: dir.to_path_buf(),
-                reason: format!(
-                    "it already holds `{}` and no index",
-                    name.to_string_lossy()
-                ),
+                reason: format!("it already holds `{}` and no index", name.to_string_lossy()),
             });
         }
     }

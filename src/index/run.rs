@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
+use crate::Result;
 use crate::article::Warning;
 use crate::index::{Indexer, Upsert};
 use crate::ingest::{self, Input, Parsed, RecordError};
-use crate::Result;
 
 /// Something that happened while indexing, for the caller to show.
 #[derive(Debug)]
@@ -106,9 +106,7 @@ pub fn index_inputs(
     for input in inputs {
         report.files += 1;
         match ingest::read(input, max_record_bytes, bytes_read.clone()) {
-            Ok(records) => {
-                index_records(indexer, records, &input.name(), &mut report, on_event)?
-            }
+            Ok(records) => index_records(indexer, records, &input.name(), &mut report, on_event)?,
             Err(error) => {
                 let error = RecordError {
                     file: input.name(),

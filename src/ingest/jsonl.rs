@@ -54,8 +54,7 @@ impl<R: BufRead> JsonlReader<R> {
                 None => (available, false),
             };
             let room = self.max_record_bytes.saturating_sub(self.buf.len());
-            self.buf
-                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            self.buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
             total += chunk.len();
             let consumed = chunk.len() + usize::from(found_newline);
             self.reader.consume(consumed);
@@ -161,19 +160,47 @@ mod tests {
         let input = b"{\"title\":\"a\"}\n\n{bad json\n[1,2]\n{\"title\":\"\xff\"}\n{\"title\":\"\",\"body\":\" \"}\r\n{\"title\":\"b\"}";
         let out = read(input, 1000);
         assert_eq!(out[0], Ok((1, "a".to_string())));
-        assert!(out[1].as_ref().unwrap_err().starts_with("f.jsonl:3: invalid JSON"));
-        assert!(out[2].as_ref().unwrap_err().starts_with("f.jsonl:4: not a JSON object"));
-        assert!(out[3].as_ref().unwrap_err().starts_with("f.jsonl:5: invalid UTF-8 at byte 11"));
-        assert!(out[4].as_ref().unwrap_err().starts_with("f.jsonl:6: empty article"));
+        assert!(
+            out[1]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("f.jsonl:3: invalid JSON")
+        );
+        assert!(
+            out[2]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("f.jsonl:4: not a JSON object")
+        );
+        assert!(
+            out[3]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("f.jsonl:5: invalid UTF-8 at byte 11")
+        );
+        assert!(
+            out[4]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("f.jsonl:6: empty article")
+        );
         assert_eq!(out[5], Ok((7, "b".to_string())));
         assert_eq!(out.len(), 6);
     }
 
     #[test]
     fn oversized_record_is_skipped_and_reading_goes_on() {
-        let big = format!("{{\"title\":\"{}\"}}\n{{\"title\":\"small\"}}\n", "x".repeat(5000));
+        let big = format!(
+            "{{\"title\":\"{}\"}}\n{{\"title\":\"small\"}}\n",
+            "x".repeat(5000)
+        );
         let out = read(big.as_bytes(), 100);
-        assert!(out[0].as_ref().unwrap_err().contains("record is 5012 bytes, over the limit of 100"));
+        assert!(
+            out[0]
+                .as_ref()
+                .unwrap_err()
+                .contains("record is 5012 bytes, over the limit of 100")
+        );
         assert_eq!(out[1], Ok((2, "small".to_string())));
     }
 }

@@ -44,7 +44,7 @@ impl Input {
     }
 
     /// Returns the size in bytes of a file input (`None` for standard input).
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             Input::Stdin => None,
             Input::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
@@ -155,7 +155,9 @@ pub fn read(
             count: bytes_read,
         },
     );
-    let head = buffered.fill_buf().map_err(|e| Error::io(input.name(), e))?;
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| Error::io(input.name(), e))?;
     let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             256 << 10,

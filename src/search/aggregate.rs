@@ -20,7 +20,11 @@ const HISTOGRAM: &str = "published_histogram";
 const MAX_FILLED_BUCKETS: usize = 1000;
 
 /// Builds the aggregation request for facets and a histogram; `None` when nothing is asked.
-pub fn request(facets: &[FacetField], interval: Interval, facet_size: usize) -> Option<Aggregations> {
+pub fn request(
+    facets: &[FacetField],
+    interval: Interval,
+    facet_size: usize,
+) -> Option<Aggregations> {
     let mut aggs = serde_json::Map::new();
     for facet in facets {
         aggs.insert(
@@ -146,7 +150,9 @@ fn next_start(date: Date, interval: Interval) -> Date {
             };
             Date::from_calendar_date(year, month, 1).expect("valid")
         }
-        Interval::Year => Date::from_calendar_date(date.year() + 1, Month::January, 1).expect("valid"),
+        Interval::Year => {
+            Date::from_calendar_date(date.year() + 1, Month::January, 1).expect("valid")
+        }
     }
 }
 
@@ -158,7 +164,9 @@ mod tests {
         let buckets: Vec<Value> = days
             .iter()
             .map(|(d, c)| {
-                let date = Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+                let date =
+                    Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                        .unwrap();
                 let ms = date.midnight().assume_utc().unix_timestamp() as f64 * 1000.0;
                 json!({"key": ms, "doc_count": c})
             })
@@ -175,12 +183,19 @@ mod tests {
         let r = day_buckets(&[("2024-06-19", 3), ("2024-06-20", 1), ("2024-08-02", 2)]);
         assert_eq!(
             pairs(histogram(&r, Interval::Month)),
-            vec![("2024-06-01".into(), 4), ("2024-07-01".into(), 0), ("2024-08-01".into(), 2)]
+            vec![
+                ("2024-06-01".into(), 4),
+                ("2024-07-01".into(), 0),
+                ("2024-08-01".into(), 2)
+            ]
         );
         let weeks = pairs(histogram(&r, Interval::Week));
         assert_eq!(weeks[0], ("2024-06-17".into(), 4));
         assert_eq!(weeks.len(), 7);
-        assert_eq!(pairs(histogram(&r, Interval::Year)), vec![("2024-01-01".into(), 6)]);
+        assert_eq!(
+            pairs(histogram(&r, Interval::Year)),
+            vec![("2024-01-01".into(), 6)]
+        );
         assert_eq!(histogram(&r, Interval::Day).len(), 45);
     }
 

@@ -126,7 +126,8 @@ impl<'a> Compiler<'a> {
                         clauses.push((Occur::Should, q));
                     }
                 }
-                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+                (!clauses.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
             Node::Not(child) => self.node(&Node::And(vec![Node::Not(child.clone())]))?,
             Node::And(children) => {
@@ -236,8 +237,12 @@ impl<'a> Compiler<'a> {
                 DateTime::from_timestamp_secs(t.unix_timestamp()),
             )
         };
-        let lower = range.from.map_or(Bound::Unbounded, |t| Bound::Included(term(t)));
-        let upper = range.to.map_or(Bound::Unbounded, |t| Bound::Excluded(term(t)));
+        let lower = range
+            .from
+            .map_or(Bound::Unbounded, |t| Bound::Included(term(t)));
+        let upper = range
+            .to
+            .map_or(Bound::Unbounded, |t| Bound::Excluded(term(t)));
         Box::new(RangeQuery::new(lower, upper))
     }
 }

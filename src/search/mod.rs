@@ -92,7 +92,11 @@ impl Engine {
                 };
                 let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
                 let (total, docs, aggs) = searcher.search(&query, &(Count, by_date, aggs))?;
-                (total, docs.into_iter().map(|(_, d)| (None, d)).collect(), aggs)
+                (
+                    total,
+                    docs.into_iter().map(|(_, d)| (None, d)).collect(),
+                    aggs,
+                )
             }
         };
         let mut snippets = Snippets::new(&searcher, query.as_ref(), &self.fields);

@@ -271,7 +271,11 @@ impl Parser {
                 }
                 self.pos += 1;
                 let node = self.parse_primary()?;
-                Ok(if negate { Node::Not(Box::new(node)) } else { node })
+                Ok(if negate {
+                    Node::Not(Box::new(node))
+                } else {
+                    node
+                })
             }
             _ => self.parse_primary(),
         }
@@ -291,10 +295,7 @@ impl Parser {
                 if self.peek() != Some(')') {
                     return Err(self.error_at(
                         at,
-                        format!(
-                            "the `(` at position {} is never closed: add a `)`",
-                            at + 1
-                        ),
+                        format!("the `(` at position {} is never closed: add a `)`", at + 1),
                     ));
                 }
                 self.pos += 1;
@@ -366,10 +367,9 @@ impl Parser {
                 }
                 // `https://…` and the like are words, not fields.
                 None if after != Some('/') => {
-                    return Err(self.error_at(
-                        at,
-                        format!("unknown field `{name}`: use one of {FIELDS}"),
-                    ));
+                    return Err(
+                        self.error_at(at, format!("unknown field `{name}`: use one of {FIELDS}"))
+                    );
                 }
                 None => {}
             }
@@ -484,7 +484,11 @@ pub fn date_range(text: &str) -> Option<DateRange> {
         }
         [y, m] => {
             let (y, m) = (num(y, 4)?, num(m, 2)? as u8);
-            let next = if m == 12 { day(y + 1, 1, 1) } else { day(y, m + 1, 1) };
+            let next = if m == 12 {
+                day(y + 1, 1, 1)
+            } else {
+                day(y, m + 1, 1)
+            };
             (day(y, m, 1)?, next?)
         }
         _ => {
@@ -525,7 +529,10 @@ mod tests {
 
     #[test]
     fn words_default_to_and() {
-        assert_eq!(parse("putin kim").unwrap(), Node::And(vec![word("putin"), word("kim")]));
+        assert_eq!(
+            parse("putin kim").unwrap(),
+            Node::And(vec![word("putin"), word("kim")])
+        );
         assert_eq!(parse("  ").unwrap(), Node::All);
         assert_eq!(parse("*").unwrap(), Node::All);
     }
@@ -542,8 +549,14 @@ mod tests {
             ])
         );
         // Lower-case operators are plain words.
-        assert_eq!(parse("rock and roll").unwrap(), Node::And(vec![word("rock"), word("and"), word("roll")]));
-        assert_eq!(parse("Kim Jong-un").unwrap(), Node::And(vec![word("Kim"), word("Jong-un")]));
+        assert_eq!(
+            parse("rock and roll").unwrap(),
+            Node::And(vec![word("rock"), word("and"), word("roll")])
+        );
+        assert_eq!(
+            parse("Kim Jong-un").unwrap(),
+            Node::And(vec![word("Kim"), word("Jong-un")])
+        );
     }
 
     #[test]
@@ -551,18 +564,36 @@ mod tests {
         assert_eq!(
             parse(r#"person:"Kim Jong Un" title:"state visit""#).unwrap(),
             Node::And(vec![
-                Node::Keyword { field: KeywordField::Person, value: "Kim Jong Un".into() },
-                Node::Text { scope: Scope::Title, text: "state visit".into(), phrase: true },
+                Node::Keyword {
+                    field: KeywordField::Person,
+                    value: "Kim Jong Un".into()
+                },
+                Node::Text {
+                    scope: Scope::Title,
+                    text: "state visit".into(),
+                    phrase: true
+                },
             ])
         );
         let Node::Published(range) = parse("published:[2024-06-01 TO 2024-06-30]").unwrap() else {
             panic!()
         };
-        assert_eq!(range.from.unwrap().to_string(), "2024-06-01 0:00:00.0 +00:00:00");
-        assert_eq!(range.to.unwrap().to_string(), "2024-07-01 0:00:00.0 +00:00:00");
-        let Node::Published(open) = parse("published:[2024-06 TO *]").unwrap() else { panic!() };
+        assert_eq!(
+            range.from.unwrap().to_string(),
+            "2024-06-01 0:00:00.0 +00:00:00"
+        );
+        assert_eq!(
+            range.to.unwrap().to_string(),
+            "2024-07-01 0:00:00.0 +00:00:00"
+        );
+        let Node::Published(open) = parse("published:[2024-06 TO *]").unwrap() else {
+            panic!()
+        };
         assert!(open.to.is_none());
-        assert_eq!(parse("https://example.com/a").unwrap(), word("https://example.com/a"));
+        assert_eq!(
+            parse("https://example.com/a").unwrap(),
+            word("https://example.com/a")
+        );
     }
 
     #[test]

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
+use tantivy::Searcher;
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::Searcher;
 use tantivy::snippet::SnippetGenerator;
 
+use crate::Result;
 use crate::analysis::LanguageGroup;
 use crate::index::Fields;
-use crate::Result;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;

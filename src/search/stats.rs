@@ -63,7 +63,9 @@ pub fn compute(searcher: &Searcher, dir: &Path) -> Result<Stats> {
     Ok(Stats {
         articles,
         sources: counts.remove(FacetField::Source.name()).unwrap_or_default(),
-        languages: counts.remove(FacetField::Language.name()).unwrap_or_default(),
+        languages: counts
+            .remove(FacetField::Language.name())
+            .unwrap_or_default(),
         first_published: edge(Order::Asc)?,
         last_published: edge(Order::Desc)?,
         undated: articles.saturating_sub(dated),
