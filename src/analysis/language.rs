@@ -1,15 +1,15 @@
 //! Language groups (which analyzer a language gets) and language detection.
 
-use tantivy::tokenizer::Language;
+use frostem::Algorithm as Language;
 
 /// How many bytes of the body language detection looks at: whatlang runs at a few MB/s, so whole
 /// bodies would dominate indexing time, and a couple of KB are as reliable as the whole text.
-const DETECTION_SAMPLE_BYTES: usize = 2048;
+const DETECTION_SAMPLE_BYTES: usize = 1024;
 
 /// The analyzer family an article's text is indexed with, chosen from its language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LanguageGroup {
-    /// A language with a Snowball stemmer.
+    /// A language with a Snowball stemmer (the `frostem` implementation tantivy's `Stemmer` uses).
     Stemmed(Language),
     /// Chinese, Japanese, Korean: character bigrams.
     Cjk,

@@ -4,21 +4,21 @@
 //! each of the 18 languages tantivy's `Stemmer` supports, one group for Chinese, Japanese and
 //! Korean (character bigrams), and one accent-folding group for every other language. A query is
 //! analysed once per group, so "summits" matches English "summit" while Russian "саммита"
-//! matches "саммит". [`register_analyzers`] is the one place analyzers are registered.
+//! matches "саммит". Stemmed fields keep each word as written too ([`StemRepeat`]), so exact
+//! matching needs no second copy of the text. [`register_analyzers`] is the one place analyzers
+//! are registered.
 
 mod language;
+mod stem_repeat;
 mod tokenizer;
 
 pub use language::{LanguageGroup, detect_language};
+pub use stem_repeat::{STEM_MARKER, StemRepeat};
 pub use tokenizer::WordTokenizer;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
-    TextAnalyzer, TokenizerManager,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TokenizerManager,
 };
-
-/// Analyzer for `exact`: words lower-cased, CJK as bigrams, no stemming, no folding.
-pub const EXACT_ANALYZER: &str = "exact";
 /// Analyzer for keyword fields (`source`, `person`, …): the whole value, lower-cased.
 pub const KEYWORD_ANALYZER: &str = "keyword";
 /// Analyzer for the `entity` field and for languages without a stemmer.
@@ -32,13 +32,6 @@ pub fn register_analyzers(manager: &TokenizerManager) {
     for group in LanguageGroup::all() {
         manager.register(&group.analyzer_name(), group_analyzer(group));
     }
-    manager.register(
-        EXACT_ANALYZER,
-        TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .build(),
-    );
     manager.register(FOLDED_ANALYZER, folded_analyzer());
     manager.register(
         KEYWORD_ANALYZER,
@@ -58,20 +51,18 @@ fn folded_analyzer() -> TextAnalyzer {
 
 fn group_analyzer(group: LanguageGroup) -> TextAnalyzer {
     match group {
-        // The Russian Snowball stemmer strips one suffix per pass and reads the "-ит" of nouns
-        // such as саммит or визит as a verb ending: саммит → самм but саммита → саммит. A second
-        // pass brings every form of the word to the same stem.
-        LanguageGroup::Stemmed(Language::Russian) => TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .filter(Stemmer::new(Language::Russian))
-            .filter(Stemmer::new(Language::Russian))
-            .build(),
-        LanguageGroup::Stemmed(language) => TextAnalyzer::builder(WordTokenizer)
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .filter(Stemmer::new(language))
-            .build(),
+        LanguageGroup::Stemmed(algorithm) => {
+            let passes = if algorithm == frostem::Algorithm::Russian {
+                2
+            } else {
+                1
+            };
+            TextAnalyzer::builder(WordTokenizer)
+                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+                .filter(LowerCaser)
+                .filter(StemRepeat::new(algorithm).passes(passes))
+                .build()
+        }
         // Bigrams are already what matching needs; lower-casing serves the Latin words in between.
         LanguageGroup::Cjk => TextAnalyzer::builder(WordTokenizer)
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -95,21 +86,48 @@ mod tests {
         out
     }
 
+    /// The stem at each position: the marked stem when there is one, else the word.
+    fn stems(analyzer: &str, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for token in tokens(analyzer, text) {
+            match token.strip_prefix(STEM_MARKER) {
+                Some(stem) => *out.last_mut().unwrap() = stem.to_string(),
+                None => out.push(token),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn words_are_kept_and_differing_stems_repeated_at_the_same_position() {
+        assert_eq!(
+            tokens("lang_en", "Summits summit"),
+            vec!["summits", "~summit", "summit"]
+        );
+        let manager = TokenizerManager::default();
+        register_analyzers(&manager);
+        let mut analyzer = manager.get("lang_en").unwrap();
+        let mut stream = analyzer.token_stream("big summits");
+        let mut positions = Vec::new();
+        stream.process(&mut |t| positions.push((t.position, t.offset_from, t.offset_to)));
+        assert_eq!(positions, vec![(0, 0, 3), (1, 4, 11), (1, 4, 11)]);
+    }
+
     #[test]
     fn each_language_stems_its_own_words() {
-        assert_eq!(tokens("lang_en", "Summits"), tokens("lang_en", "summit"));
-        assert_eq!(tokens("lang_ru", "саммита"), tokens("lang_ru", "саммит"));
-        assert_eq!(tokens("lang_ru", "визитом"), tokens("lang_ru", "визит"));
+        assert_eq!(stems("lang_en", "Summits"), stems("lang_en", "summit"));
+        assert_eq!(stems("lang_ru", "саммита"), stems("lang_ru", "саммит"));
+        assert_eq!(stems("lang_ru", "визитом"), stems("lang_ru", "визит"));
         assert_eq!(
-            tokens("lang_ru", "президента"),
-            tokens("lang_ru", "президент")
+            stems("lang_ru", "президента"),
+            stems("lang_ru", "президент")
         );
-        assert_ne!(tokens("lang_ru", "саммит"), tokens("lang_ru", "сам"));
+        assert_ne!(stems("lang_ru", "саммит"), stems("lang_ru", "сам"));
         assert_eq!(
-            tokens("lang_de", "Gipfeltreffens"),
-            tokens("lang_de", "Gipfeltreffen")
+            stems("lang_de", "Gipfeltreffens"),
+            stems("lang_de", "Gipfeltreffen")
         );
-        assert_eq!(tokens("lang_fr", "sommets"), tokens("lang_fr", "sommet"));
+        assert_eq!(stems("lang_fr", "sommets"), stems("lang_fr", "sommet"));
     }
 
     #[test]
@@ -120,13 +138,5 @@ mod tests {
     #[test]
     fn keyword_keeps_the_whole_value() {
         assert_eq!(tokens(KEYWORD_ANALYZER, "Kim Jong Un"), vec!["kim jong un"]);
-    }
-
-    #[test]
-    fn exact_does_not_stem() {
-        assert_eq!(
-            tokens(EXACT_ANALYZER, "Summits talks"),
-            vec!["summits", "talks"]
-        );
     }
 }

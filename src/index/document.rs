@@ -19,8 +19,6 @@ pub fn to_document(fields: &Fields, article: &Article) -> TantivyDocument {
     doc.add_text(fields.body, &article.body);
     doc.add_text(group.title, &article.title);
     doc.add_text(group.body, &article.body);
-    doc.add_text(fields.exact, &article.title);
-    doc.add_text(fields.exact, &article.body);
     let keywords = [
         (fields.source, &article.source),
         (fields.author, &article.author),

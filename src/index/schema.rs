@@ -1,12 +1,15 @@
 //! The index schema. Field names are part of the contract (DESIGN.md): they are constants here
 //! and nowhere else.
+//!
+//! Exact (unstemmed) matching has no field of its own: the per-language fields hold every word
+//! as written, and stems only where they differ (see `analysis::StemRepeat`).
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{EXACT_ANALYZER, FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
+use crate::analysis::{FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
 
 /// Article id (upsert key).
 pub const ID: &str = "id";
@@ -36,8 +39,6 @@ pub const ENTITY: &str = "entity";
 pub const TITLE: &str = "title";
 /// Stored text.
 pub const BODY: &str = "body";
-/// Title and body, unstemmed, for exact-match queries.
-pub const EXACT: &str = "exact";
 
 /// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
 pub fn title_field_name(group: LanguageGroup) -> String {
@@ -58,6 +59,13 @@ pub struct GroupFields {
     pub title: Field,
     /// Its body field.
     pub body: Field,
+}
+
+impl GroupFields {
+    /// Whether the group's analyzer stems (and so repeats stems after the words as written).
+    pub fn stemmed(&self) -> bool {
+        matches!(self.group, LanguageGroup::Stemmed(_))
+    }
 }
 
 /// Handles to every field of the schema.
@@ -91,8 +99,6 @@ pub struct Fields {
     pub title: Field,
     /// See [`BODY`].
     pub body: Field,
-    /// See [`EXACT`].
-    pub exact: Field,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
     pub groups: Vec<GroupFields>,
 }
@@ -128,7 +134,6 @@ impl Fields {
             entity: get(ENTITY)?,
             title: get(TITLE)?,
             body: get(BODY)?,
-            exact: get(EXACT)?,
             groups,
         })
     }
@@ -181,7 +186,6 @@ pub fn build_schema() -> Schema {
     b.add_text_field(ENTITY, text(FOLDED_ANALYZER));
     b.add_text_field(TITLE, STORED);
     b.add_text_field(BODY, STORED);
-    b.add_text_field(EXACT, text(EXACT_ANALYZER));
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();
         b.add_text_field(&title_field_name(group), text(&analyzer));

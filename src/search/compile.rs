@@ -3,17 +3,22 @@
 //! A word is analysed once per language group present in the index and matched against that
 //! group's title and body fields (and the entity aliases); the best field wins, the others add a
 //! little ([`DisjunctionMaxQuery`]). A word the analyzer splits in several tokens (CJK bigrams,
-//! "Jong-un") becomes a phrase, so it keeps its meaning.
+//! "Jong-un") becomes a phrase, so it keeps its meaning. Stemmed fields hold words as written
+//! plus marked stems (`analysis::StemRepeat`): a word matches its stem or a marked stem, an
+//! `exact:` word matches the word as written.
 
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    PhraseQuery, Query, RangeQuery, RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Index, Searcher, Term};
 
+use crate::analysis::STEM_MARKER;
 use crate::article::{clean_line, normalise_language};
 use crate::index::Fields;
 use crate::index::schema::GroupFields;
@@ -31,6 +36,32 @@ pub struct Compiler<'a> {
     fields: &'a Fields,
     /// Language groups that hold at least one article.
     active: Vec<GroupFields>,
+    /// Terms to highlight in snippets, per field.
+    highlights: RefCell<Highlights>,
+}
+
+/// Terms to highlight in snippets, per field.
+pub type Highlights = HashMap<Field, BTreeSet<String>>;
+
+/// One position of analysed query text.
+struct Analyzed {
+    position: usize,
+    /// The word as written (lower-cased).
+    word: String,
+    /// Its stem (the word itself when stemming leaves it unchanged or the field does not stem).
+    stem: String,
+}
+
+/// Escapes a term for use inside a regular expression.
+fn regex_literal(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl<'a> Compiler<'a> {
@@ -55,7 +86,13 @@ impl<'a> Compiler<'a> {
             index,
             fields,
             active,
+            highlights: RefCell::default(),
         })
+    }
+
+    /// Returns the terms to highlight, per field, of everything compiled so far.
+    pub fn into_highlights(self) -> Highlights {
+        self.highlights.into_inner()
     }
 
     /// Builds the query for a request: its parsed query, filtered by its parameters.
@@ -153,44 +190,110 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn text_fields(&self, scope: Scope) -> Vec<(Field, f32)> {
+    /// The fields a scope searches, their boost, and whether stems are matched there.
+    fn text_fields(&self, scope: Scope) -> Vec<(Field, f32, bool)> {
         let mut out = Vec::new();
         match scope {
-            Scope::Any | Scope::Title | Scope::Body => {
+            Scope::Any | Scope::Title | Scope::Body | Scope::Exact => {
+                let stem = scope != Scope::Exact;
                 for group in &self.active {
+                    let stemmed = stem && group.stemmed();
                     if scope != Scope::Body {
-                        out.push((group.title, TITLE_BOOST));
+                        let boost = if scope == Scope::Exact {
+                            1.0
+                        } else {
+                            TITLE_BOOST
+                        };
+                        out.push((group.title, boost, stemmed));
                     }
                     if scope != Scope::Title {
-                        out.push((group.body, 1.0));
+                        out.push((group.body, 1.0, stemmed));
                     }
                 }
                 if scope == Scope::Any {
-                    out.push((self.fields.entity, ENTITY_BOOST));
+                    out.push((self.fields.entity, ENTITY_BOOST, false));
                 }
             }
-            Scope::Exact => out.push((self.fields.exact, 1.0)),
-            Scope::Entity => out.push((self.fields.entity, 1.0)),
+            Scope::Entity => out.push((self.fields.entity, 1.0, false)),
         }
         out
     }
 
+    /// Splits text with a field's analyzer: per position, the word as written and its stem.
+    fn analyze(&self, field: Field, text: &str) -> Result<Vec<Analyzed>> {
+        let mut analyzer = self.index.tokenizer_for_field(field)?;
+        let mut stream = analyzer.token_stream(text);
+        let mut out: Vec<Analyzed> = Vec::new();
+        stream.process(&mut |token| match token.text.strip_prefix(STEM_MARKER) {
+            Some(stem) => {
+                if let Some(last) = out.last_mut() {
+                    last.stem = stem.to_string();
+                }
+            }
+            None => out.push(Analyzed {
+                position: token.position,
+                word: token.text.clone(),
+                stem: token.text.clone(),
+            }),
+        });
+        Ok(out)
+    }
+
     fn text(&self, scope: Scope, text: &str) -> Result<Option<Box<dyn Query>>> {
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-        for (field, boost) in self.text_fields(scope) {
-            let mut analyzer = self.index.tokenizer_for_field(field)?;
-            let mut stream = analyzer.token_stream(text);
-            let mut terms = Vec::new();
-            stream.process(&mut |token| {
-                terms.push((token.position, Term::from_field_text(field, &token.text)));
-            });
-            let query: Box<dyn Query> = match terms.len() {
-                0 => continue,
-                1 => Box::new(TermQuery::new(
-                    terms.pop().expect("one term").1,
-                    IndexRecordOption::WithFreqs,
-                )),
-                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+        for (field, boost, stemmed) in self.text_fields(scope) {
+            let words = self.analyze(field, text)?;
+            let mut highlights = self.highlights.borrow_mut();
+            let highlight = highlights.entry(field).or_default();
+            let query: Box<dyn Query> = match (words.as_slice(), stemmed) {
+                ([], _) => continue,
+                // Every form of the word: the stem as written, or another form marked with it.
+                ([one], true) => {
+                    let marked = format!("{STEM_MARKER}{}", one.stem);
+                    let clauses = [one.stem.clone(), marked]
+                        .into_iter()
+                        .map(|t| {
+                            highlight.insert(t.clone());
+                            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                                Term::from_field_text(field, &t),
+                                IndexRecordOption::WithFreqs,
+                            ));
+                            (Occur::Should, q)
+                        })
+                        .collect();
+                    Box::new(BooleanQuery::new(clauses))
+                }
+                ([one], false) => {
+                    highlight.insert(one.word.clone());
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &one.word),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                }
+                (many, true) => {
+                    let patterns = many
+                        .iter()
+                        .map(|w| {
+                            highlight.insert(w.stem.clone());
+                            highlight.insert(format!("{STEM_MARKER}{}", w.stem));
+                            (
+                                w.position,
+                                format!("{STEM_MARKER}?{}", regex_literal(&w.stem)),
+                            )
+                        })
+                        .collect();
+                    Box::new(RegexPhraseQuery::new_with_offset(field, patterns))
+                }
+                (many, false) => {
+                    let terms = many
+                        .iter()
+                        .map(|w| {
+                            highlight.insert(w.word.clone());
+                            (w.position, Term::from_field_text(field, &w.word))
+                        })
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                }
             };
             alternatives.push(if boost == 1.0 {
                 query

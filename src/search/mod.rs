@@ -72,6 +72,7 @@ impl Engine {
         let searcher = self.reader.searcher();
         let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
         let query = compiler.request(&node, request)?;
+        let highlights = compiler.into_highlights();
         let facet_fields = request.facet_fields();
         let aggs = aggregate::request(&facet_fields, request.histogram, FACET_SIZE)
             .map(|a| AggregationCollector::from_aggs(a, Default::default()));
@@ -99,7 +100,7 @@ impl Engine {
                 )
             }
         };
-        let mut snippets = Snippets::new(&searcher, query.as_ref(), &self.fields);
+        let mut snippets = Snippets::new(&self.index, &self.fields, highlights);
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -1,61 +1,72 @@
 //! Highlighted passages: the part of an article's text that best matches the query, HTML-escaped,
 //! with matched words in `<mark>`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use tantivy::Searcher;
-use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, Score};
 
 use crate::Result;
 use crate::analysis::LanguageGroup;
 use crate::index::Fields;
+use crate::search::compile::Highlights;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
 
 /// Builds snippets for the hits of one search, one generator per field, made on first use.
 pub struct Snippets<'a> {
-    searcher: &'a Searcher,
-    query: &'a dyn Query,
+    index: &'a Index,
     fields: &'a Fields,
-    generators: HashMap<Field, SnippetGenerator>,
+    highlights: Highlights,
+    generators: HashMap<Field, Option<SnippetGenerator>>,
 }
 
 impl<'a> Snippets<'a> {
-    /// Prepares snippets for hits of `query`.
-    pub fn new(searcher: &'a Searcher, query: &'a dyn Query, fields: &'a Fields) -> Self {
+    /// Prepares snippets that mark `highlights`, the query's terms per field.
+    pub fn new(index: &'a Index, fields: &'a Fields, highlights: Highlights) -> Self {
         Snippets {
-            searcher,
-            query,
+            index,
             fields,
+            highlights,
             generators: HashMap::new(),
         }
     }
 
-    fn highlight(&mut self, field: Field, text: &str) -> Result<String> {
+    fn generator(&mut self, field: Field) -> Result<Option<&SnippetGenerator>> {
         if !self.generators.contains_key(&field) {
-            let mut generator = SnippetGenerator::create(self.searcher, self.query, field)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
+            let generator = match self.highlights.get(&field) {
+                Some(terms) if !terms.is_empty() => {
+                    let weights: BTreeMap<String, Score> =
+                        terms.iter().map(|t| (t.clone(), 1.0)).collect();
+                    let analyzer = self.index.tokenizer_for_field(field)?;
+                    Some(SnippetGenerator::new(
+                        weights,
+                        analyzer,
+                        field,
+                        SNIPPET_CHARS,
+                    ))
+                }
+                _ => None,
+            };
             self.generators.insert(field, generator);
         }
-        let mut snippet = self.generators[&field].snippet(text);
-        if snippet.highlighted().is_empty() {
-            return Ok(String::new());
-        }
-        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-        Ok(snippet.to_html())
+        Ok(self.generators[&field].as_ref())
     }
 
-    /// Returns the snippet for an article's body: the best-matching passage as analysed in the
-    /// article's language, else as written (exact matches), else the article's opening.
+    /// Returns the snippet for an article's body: the passage that best matches the query as
+    /// analysed in the article's language, else the article's opening.
     pub fn for_body(&mut self, language: Option<&str>, body: &str) -> Result<String> {
-        let group = self.fields.group(LanguageGroup::for_language(language));
-        for field in [group.body, self.fields.exact] {
-            let html = self.highlight(field, body)?;
-            if !html.is_empty() {
-                return Ok(html);
+        let field = self
+            .fields
+            .group(LanguageGroup::for_language(language))
+            .body;
+        if let Some(generator) = self.generator(field)? {
+            let mut snippet = generator.snippet(body);
+            if !snippet.highlighted().is_empty() {
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                return Ok(snippet.to_html());
             }
         }
         Ok(lead(body))

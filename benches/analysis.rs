@@ -1,0 +1,59 @@
+//! Micro-benchmarks of the per-article analysis steps: language detection on the bounded
+//! sample, and tokenising a body with its language's analyzer.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dateline::analysis::{LanguageGroup, detect_language, register_analyzers};
+use tantivy::tokenizer::TokenizerManager;
+
+fn demo_bodies() -> Vec<(String, String, String)> {
+    dateline::demo::FILES
+        .iter()
+        .flat_map(|(_, text)| text.lines())
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                v["language"].as_str().unwrap().to_string(),
+                v["title"].as_str().unwrap().to_string(),
+                v["body"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let articles = demo_bodies();
+    let bytes: usize = articles.iter().map(|(_, t, b)| t.len() + b.len()).sum();
+    let mut group = c.benchmark_group("analysis");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("detect_language/demo archive", |b| {
+        b.iter(|| {
+            let detected = articles
+                .iter()
+                .filter(|(_, title, body)| detect_language(title, body).is_some())
+                .count();
+            assert_eq!(detected, articles.len());
+        })
+    });
+    let manager = TokenizerManager::default();
+    register_analyzers(&manager);
+    group.bench_function("tokenize/demo archive", |b| {
+        b.iter(|| {
+            let mut tokens = 0usize;
+            for (lang, title, body) in &articles {
+                let name = LanguageGroup::for_language(Some(lang)).analyzer_name();
+                let mut analyzer = manager.get(&name).unwrap();
+                for text in [title, body] {
+                    let mut stream = analyzer.token_stream(text);
+                    while stream.advance() {
+                        tokens += 1;
+                    }
+                }
+            }
+            assert!(tokens > 10_000);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
