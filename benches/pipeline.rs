@@ -103,7 +103,12 @@ fn generated_sample(n: usize, unlabelled_percent: usize) -> Vec<u8> {
     for i in 0..n {
         // English-heavy, like most archives.
         let pick = next() % 10;
-        let (lang, titles, paragraphs, sources) = &by_lang[if pick < 5 {
+        let Pool {
+            lang,
+            titles,
+            paragraphs,
+            sources,
+        } = &by_lang[if pick < 5 {
             0
         } else {
             (pick as usize - 4) % by_lang.len()
