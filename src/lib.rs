@@ -11,6 +11,36 @@
 //! Dependencies point down the list: `search` and `index` use `analysis` and `article`; nothing
 //! lower uses anything higher. The binary (`src/main.rs`, `src/cli/`) and the server call
 //! [`search::Engine`]; neither re-implements search.
+//!
+//! # Example
+//! Index two articles and search them in their own languages:
+//! ```
+//! use dateline::article::RawArticle;
+//! use dateline::{Engine, Indexer, IndexerOptions, SearchRequest};
+//!
+//! # fn main() -> dateline::Result<()> {
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut indexer = Indexer::open(dir.path(), &IndexerOptions::default())?;
+//! for json in [
+//!     r#"{"id": "a", "title": "Leaders hold summits", "language": "en"}"#,
+//!     r#"{"id": "b", "title": "Саммит в Пхеньяне", "body": "Лидеры провели саммит."}"#,
+//! ] {
+//!     let raw: RawArticle = serde_json::from_str(json).unwrap();
+//!     let (article, _warnings) = raw.into_article().unwrap();
+//!     indexer.add(article)?;
+//! }
+//! indexer.finish()?;
+//!
+//! let engine = Engine::open(dir.path())?;
+//! let found = engine.search(&SearchRequest::query("summit"))?;
+//! assert_eq!(found.hits[0].id, "a");
+//! let russian = engine.search(&SearchRequest::query("саммита"))?;
+//! assert_eq!(russian.hits[0].id, "b");
+//! assert_eq!(russian.hits[0].language.as_deref(), Some("ru"));
+//! assert_eq!(russian.hits[0].snippet, "Лидеры провели <mark>саммит</mark>");
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
 pub mod analysis;
