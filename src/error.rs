@@ -53,6 +53,20 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A facet name that does not exist.
+    #[error("unknown facet `{name}`: use person, place, org, source or language")]
+    UnknownFacet {
+        /// The name asked for.
+        name: String,
+    },
+    /// A page before the first or beyond the deepest that can be paged to.
+    #[error("page `{page}` is out of range: {message}")]
+    PageOutOfRange {
+        /// The page asked for.
+        page: usize,
+        /// What the limit is and what to do instead.
+        message: String,
+    },
     /// A date could not be understood.
     #[error(
         "bad date `{value}`: use YYYY-MM-DD or an RFC 3339 timestamp like 2024-06-19T09:30:00Z"
@@ -82,6 +96,8 @@ impl Error {
             Error::NotAnIndex { .. } => "not_an_index",
             Error::QuerySyntax { .. } => "query_syntax",
             Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::UnknownFacet { .. } => "unknown_facet",
+            Error::PageOutOfRange { .. } => "page_out_of_range",
             Error::BadDate { .. } => "bad_date",
             Error::ArticleNotFound { .. } => "article_not_found",
             Error::Tantivy(_) => "index_error",

@@ -7,6 +7,7 @@
 //! - [`index`]: the schema, opening or creating an index, and the write path (`Indexer`).
 //! - [`search`]: `Engine`, which turns a `SearchRequest` into a `SearchResponse`.
 //! - [`demo`]: the bundled, fictional demo archive.
+//! - [`server`]: the HTTP API and the embedded web front end, over the same `Engine`.
 //!
 //! Dependencies point down the list: `search` and `index` use `analysis` and `article`; nothing
 //! lower uses anything higher. The binary (`src/main.rs`, `src/cli/`) and the server call
@@ -50,6 +51,7 @@ mod error;
 pub mod index;
 pub mod ingest;
 pub mod search;
+pub mod server;
 
 pub use article::Article;
 pub use error::{Error, Result};

@@ -6,7 +6,9 @@
 mod index_cmd;
 mod output;
 mod search_cmd;
+mod serve_cmd;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -35,8 +37,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Build the bundled demo archive into the index directory and show example searches.
-    Demo,
+    /// Export every article matching a search (no result cap) as NDJSON or CSV on stdout.
+    Export(search_cmd::ExportArgs),
+    /// Serve the JSON API and the web front end.
+    Serve {
+        /// Address to listen on (loopback by default; 0.0.0.0:PORT serves other machines too).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Let pages from this origin call the API (CORS is off by default).
+        #[arg(long)]
+        cors: Option<String>,
+    },
+    /// Build the bundled demo archive into the index directory, then serve it.
+    Demo {
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Only build the archive and print example searches.
+        #[arg(long)]
+        no_serve: bool,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -46,7 +66,16 @@ pub fn run() -> i32 {
         Command::Index(args) => index_cmd::run(&cli.index, args),
         Command::Search(args) => search_cmd::run(&cli.index, args),
         Command::Stats { json } => search_cmd::stats(&cli.index, json),
-        Command::Demo => index_cmd::demo(&cli.index),
+        Command::Export(args) => search_cmd::export(&cli.index, args),
+        Command::Serve { addr, cors } => serve_cmd::serve(&cli.index, addr, cors.as_deref()),
+        Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
+            if no_serve {
+                Ok(code)
+            } else {
+                println!();
+                serve_cmd::serve(&cli.index, addr, None)
+            }
+        }),
     };
     match result {
         Ok(code) => code,

@@ -5,16 +5,28 @@ use std::path::Path;
 
 use clap::Args;
 use dateline::Engine;
-use dateline::search::{FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats};
+use dateline::search::{
+    ExportFormat, FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats, write_header,
+    write_row,
+};
 
 use super::output::{finish_output, human_bytes, snippet_text, stdout_is_terminal, thousands};
 
 #[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// The query: words (all must match), "phrases", AND/OR/NOT, -word, (groups), field:value,
-    /// published:[2024-06-01 TO 2024-06-30], or * for every article.
-    #[arg(required = true, num_args = 1.., allow_hyphen_values = false)]
+pub struct ExportArgs {
+    /// The query (as for `search`; `*` for every article).
+    #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
+    #[command(flatten)]
+    filters: Filters,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Ndjson)]
+    format: ExportFormat,
+}
+
+/// Filters shared by `search` and `export`.
+#[derive(Debug, Args)]
+pub struct Filters {
     /// Only articles from this outlet (repeat for any of several).
     #[arg(long)]
     source: Vec<String>,
@@ -36,6 +48,28 @@ pub struct SearchArgs {
     /// Published on or before (the whole day, month or year named).
     #[arg(long)]
     to: Option<String>,
+}
+
+impl Filters {
+    fn apply(self, request: &mut SearchRequest) {
+        request.person = self.person;
+        request.place = self.place;
+        request.org = self.org;
+        request.source = self.source;
+        request.language = self.language;
+        request.from = self.from;
+        request.to = self.to;
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all must match), "phrases", AND/OR/NOT, -word, (groups), field:value,
+    /// published:[2024-06-01 TO 2024-06-30], or * for every article.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = false)]
+    query: Vec<String>,
+    #[command(flatten)]
+    filters: Filters,
     /// Result order.
     #[arg(long, value_enum, default_value_t = Sort::Relevance)]
     sort: Sort,
@@ -68,21 +102,17 @@ impl SearchArgs {
                     .collect::<dateline::Result<Vec<_>>>()?,
             ),
         };
-        Ok(SearchRequest {
+        let mut request = SearchRequest {
             q: self.query.join(" "),
-            person: self.person,
-            place: self.place,
-            org: self.org,
-            source: self.source,
-            language: self.language,
-            from: self.from,
-            to: self.to,
             sort: self.sort,
             page: self.page,
             size: self.size,
             facets,
             histogram: self.histogram,
-        })
+            ..SearchRequest::default()
+        };
+        self.filters.apply(&mut request);
+        Ok(request)
     }
 }
 
@@ -218,4 +248,31 @@ fn print_stats(out: &mut impl Write, index: &Path, stats: &Stats) -> io::Result<
         }
     }
     Ok(())
+}
+
+pub fn export(index: &Path, args: ExportArgs) -> anyhow::Result<i32> {
+    let mut request = SearchRequest::query(args.query.join(" "));
+    args.filters.apply(&mut request);
+    let engine = Engine::open(index)?;
+    let mut out = io::stdout().lock();
+    let mut buffer = Vec::with_capacity(64 * 1024);
+    write_header(args.format, &mut buffer);
+    let mut failed: Option<io::Error> = None;
+    let exported = engine.export(&request, &mut |article| {
+        write_row(args.format, &article, &mut buffer);
+        if buffer.len() < 64 * 1024 {
+            return true;
+        }
+        let written = out.write_all(&buffer);
+        buffer.clear();
+        written.map_err(|e| failed = Some(e)).is_ok()
+    })?;
+    let written = match failed {
+        Some(e) => Err(e),
+        None => out.write_all(&buffer).and_then(|_| out.flush()),
+    };
+    if written.is_ok() {
+        eprintln!("exported {} article(s)", thousands(exported));
+    }
+    finish_output(written)
 }

@@ -7,26 +7,35 @@
 
 mod aggregate;
 mod compile;
+mod entities;
+mod export;
 pub mod query;
 mod request;
 mod response;
 mod snippet;
 mod stats;
+mod stored;
 
+pub use entities::EntityCount;
+pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use request::{
     FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort,
 };
 pub use response::{Bucket, Entities, FacetCount, Hit, SearchResponse};
 pub use snippet::escape_html;
 pub use stats::Stats;
+pub use stored::{ArticleView, Mention, StoredArticle};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::schema::{Field, Value};
-use tantivy::{DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term,
+};
 
 use crate::index::Fields;
 use crate::index::schema::PUBLISHED;
@@ -133,38 +142,62 @@ impl Engine {
         score: Option<f32>,
         snippets: &mut Snippets,
     ) -> Result<Hit> {
-        let f = &self.fields;
-        let first = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let all = |field: Field| -> Vec<String> {
-            doc.get_all(field)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
-        let language = first(f.language);
-        let body = first(f.body).unwrap_or_default();
+        let stored = StoredArticle::read(&self.fields, doc);
         Ok(Hit {
-            id: first(f.id).unwrap_or_default(),
-            title: first(f.title).unwrap_or_default(),
-            url: first(f.url),
-            source: first(f.source),
-            author: first(f.author),
-            published: doc
-                .get_first(f.published)
-                .and_then(|v| v.as_datetime())
-                .map(format_date),
-            snippet: snippets.for_body(language.as_deref(), &body)?,
-            language,
+            snippet: snippets.for_body(stored.language.as_deref(), &stored.body)?,
+            id: stored.id,
+            title: stored.title,
+            url: stored.url,
+            source: stored.source,
+            author: stored.author,
+            published: stored.published,
+            language: stored.language,
             score,
-            entities: Entities {
-                person: all(f.person),
-                place: all(f.place),
-                org: all(f.org),
-            },
+            entities: stored.entities,
         })
+    }
+
+    /// Returns the stored article with this id.
+    pub fn article(&self, id: &str) -> Result<ArticleView> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = found.first() else {
+            return Err(crate::Error::ArticleNotFound { id: id.to_string() });
+        };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        Ok(ArticleView {
+            article: StoredArticle::read(&self.fields, &doc),
+            mentions: Vec::new(),
+        })
+    }
+
+    /// Returns people, places or organisations whose name has a word starting with `prefix`,
+    /// most mentioned first.
+    pub fn entities(
+        &self,
+        prefix: &str,
+        types: &[FacetField],
+        limit: usize,
+    ) -> Result<Vec<EntityCount>> {
+        entities::complete(&self.reader.searcher(), prefix, types, limit)
+    }
+
+    /// Calls `sink` with every article matching the request's query and filters (paging and
+    /// sort are ignored), in index order, with constant memory; stops when `sink` returns
+    /// `false`. Returns how many articles were sent.
+    pub fn export(
+        &self,
+        request: &SearchRequest,
+        sink: &mut dyn FnMut(StoredArticle) -> bool,
+    ) -> Result<u64> {
+        let node = query::parse(&request.q)?;
+        let searcher = self.reader.searcher();
+        let query = Compiler::new(&self.index, &self.fields, &searcher)?.request(&node, request)?;
+        export::for_each_match(&searcher, &self.fields, query.as_ref(), sink)
     }
 
     /// Returns what the index holds: counts by source and language, date range, size.

@@ -83,11 +83,8 @@ impl FacetField {
         FacetField::ALL
             .into_iter()
             .find(|f| f.name() == name.trim())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "facets",
-                    format!("unknown facet `{name}`: use person, place, org, source or language"),
-                )
+            .ok_or_else(|| Error::UnknownFacet {
+                name: name.trim().to_string(),
             })
     }
 }
@@ -162,17 +159,19 @@ impl SearchRequest {
             ));
         }
         if self.page == 0 {
-            return Err(Error::invalid("page", "pages are numbered from 1"));
+            return Err(Error::PageOutOfRange {
+                page: 0,
+                message: "pages are numbered from 1".to_string(),
+            });
         }
         let offset = (self.page - 1).saturating_mul(self.size);
         if offset.saturating_add(self.size) > MAX_RESULT_WINDOW {
-            return Err(Error::invalid(
-                "page",
-                format!(
-                    "page {} is beyond the first {MAX_RESULT_WINDOW} results: narrow the search or export it",
-                    self.page
+            return Err(Error::PageOutOfRange {
+                page: self.page,
+                message: format!(
+                    "only the first {MAX_RESULT_WINDOW} results can be paged to: narrow the search, or export every match with /api/export or `dateline export`"
                 ),
-            ));
+            });
         }
         Ok(offset)
     }

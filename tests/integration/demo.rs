@@ -6,7 +6,7 @@ use crate::common::*;
 fn demo_builds_a_multilingual_archive_and_refuses_to_overwrite_other_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("demo");
-    let out = dateline(&index, &["demo"]);
+    let out = dateline(&index, &["demo", "--no-serve"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("search саммит"), "{}", stdout(&out));
 
@@ -31,7 +31,7 @@ fn demo_builds_a_multilingual_archive_and_refuses_to_overwrite_other_indexes() {
     assert_eq!(stats["undated"], 0);
 
     // Rebuilding the demo replaces it.
-    let again = dateline(&index, &["demo"]);
+    let again = dateline(&index, &["demo", "--no-serve"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     let restats: serde_json::Value =
         serde_json::from_slice(&dateline(&index, &["stats", "--json"]).stdout).unwrap();
@@ -52,7 +52,7 @@ fn demo_builds_a_multilingual_archive_and_refuses_to_overwrite_other_indexes() {
         &["index", fixture("articles.jsonl").to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(0));
-    let out = dateline(&own, &["demo"]);
+    let out = dateline(&own, &["demo", "--no-serve"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("will not overwrite"),

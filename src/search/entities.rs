@@ -1,0 +1,84 @@
+//! Entity autocomplete: canonical names that match a prefix, with article counts.
+
+use serde::{Deserialize, Serialize};
+use tantivy::Searcher;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::query::AllQuery;
+
+use crate::Result;
+use crate::search::aggregate;
+use crate::search::request::{FacetField, Interval};
+
+/// Distinct names per type considered for autocomplete.
+const MAX_NAMES: usize = 100_000;
+
+/// An entity and how many articles mention it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityCount {
+    /// Canonical name.
+    pub name: String,
+    /// `person`, `place` or `org`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Articles that mention it.
+    pub count: u64,
+}
+
+/// Returns the entities of the given types whose name has a word starting with `prefix`
+/// (case-insensitive; an empty prefix matches all), most mentioned first, at most `limit`.
+pub fn complete(
+    searcher: &Searcher,
+    prefix: &str,
+    types: &[FacetField],
+    limit: usize,
+) -> Result<Vec<EntityCount>> {
+    let prefix = prefix.trim().to_lowercase();
+    let Some(request) = aggregate::request(types, Interval::None, MAX_NAMES) else {
+        return Ok(Vec::new());
+    };
+    let results = searcher.search(
+        &AllQuery,
+        &AggregationCollector::from_aggs(request, Default::default()),
+    )?;
+    let counts = aggregate::facets(&aggregate::to_json(results)?, types);
+    let mut found: Vec<EntityCount> = counts
+        .into_iter()
+        .flat_map(|(kind, values)| {
+            values.into_iter().map(move |v| EntityCount {
+                name: v.value,
+                kind: kind.clone(),
+                count: v.count,
+            })
+        })
+        .filter(|e| matches_prefix(&e.name, &prefix))
+        .collect();
+    found.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    found.truncate(limit);
+    Ok(found)
+}
+
+/// Whether the whole name, or any word of it, starts with `prefix` (already lower-cased).
+fn matches_prefix(name: &str, prefix: &str) -> bool {
+    if prefix.is_empty() {
+        return true;
+    }
+    let lower = name.to_lowercase();
+    lower.starts_with(prefix)
+        || lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_prefix;
+
+    #[test]
+    fn any_word_of_the_name_can_start_the_match() {
+        assert!(matches_prefix("Kim Jong Un", "jong"));
+        assert!(matches_prefix("Kim Jong Un", "kim j"));
+        assert!(matches_prefix("Kim Jong-un", "un"));
+        assert!(!matches_prefix("Kim Jong Un", "ong"));
+        assert!(matches_prefix("Путин", "пут"));
+    }
+}

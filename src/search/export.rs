@@ -1,0 +1,113 @@
+//! Export: every article matching a search, streamed in index order with constant memory.
+
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
+
+use crate::Result;
+use crate::index::Fields;
+use crate::search::stored::StoredArticle;
+
+/// Export formats.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Columns of the CSV export.
+pub const CSV_HEADER: [&str; 13] = [
+    "id",
+    "published",
+    "source",
+    "language",
+    "author",
+    "section",
+    "title",
+    "url",
+    "person",
+    "place",
+    "org",
+    "tags",
+    "body",
+];
+
+/// Calls `sink` with every article matching `query`, segment by segment, without collecting
+/// them; stops early when `sink` returns `false`. Returns how many articles were sent.
+pub fn for_each_match(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &dyn Query,
+    sink: &mut dyn FnMut(StoredArticle) -> bool,
+) -> Result<u64> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut sent = 0;
+    for segment in searcher.segment_readers() {
+        let store = segment
+            .get_store_reader(16)
+            .map_err(|e| crate::Error::Tantivy(e.into()))?;
+        let alive = segment.alive_bitset();
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                let stored: TantivyDocument = store.get(doc)?;
+                sent += 1;
+                if !sink(StoredArticle::read(fields, &stored)) {
+                    return Ok(sent);
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(sent)
+}
+
+/// Appends the export's header (CSV only) to `out`.
+pub fn write_header(format: ExportFormat, out: &mut Vec<u8>) {
+    if format == ExportFormat::Csv {
+        csv_line(out, CSV_HEADER.iter().copied());
+    }
+}
+
+/// Appends one article in `format` to `out`: an NDJSON line or a CSV record (lists joined with
+/// `; `).
+pub fn write_row(format: ExportFormat, article: &StoredArticle, out: &mut Vec<u8>) {
+    match format {
+        ExportFormat::Ndjson => {
+            serde_json::to_writer(&mut *out, article).expect("articles serialise");
+            out.push(b'\n');
+        }
+        ExportFormat::Csv => {
+            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            let record = [
+                article.id.clone(),
+                opt(&article.published),
+                opt(&article.source),
+                opt(&article.language),
+                opt(&article.author),
+                opt(&article.section),
+                article.title.clone(),
+                opt(&article.url),
+                article.entities.person.join("; "),
+                article.entities.place.join("; "),
+                article.entities.org.join("; "),
+                article.tags.join("; "),
+                article.body.clone(),
+            ];
+            csv_line(out, record.iter().map(String::as_str));
+        }
+    }
+}
+
+fn csv_line<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
+    let mut writer = csv::WriterBuilder::new()
+        .buffer_capacity(4096)
+        .from_writer(out);
+    writer.write_record(fields).expect("writing to memory");
+    writer.flush().expect("writing to memory");
+}

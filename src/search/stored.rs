@@ -1,0 +1,96 @@
+//! Articles as stored in the index, for hits, the article view and export.
+
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::schema::{Field, Value};
+
+use crate::index::Fields;
+use crate::search::format_date;
+use crate::search::response::Entities;
+
+/// Every stored field of an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredArticle {
+    /// Article id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// Original URL.
+    pub url: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Byline.
+    pub author: Option<String>,
+    /// Publication time (RFC 3339, UTC).
+    pub published: Option<String>,
+    /// ISO 639-1 language.
+    pub language: Option<String>,
+    /// Section.
+    pub section: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Canonical entities.
+    pub entities: Entities,
+}
+
+impl StoredArticle {
+    /// Reads the stored fields of a document.
+    pub fn read(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
+        let first = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let all = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        StoredArticle {
+            id: first(fields.id).unwrap_or_default(),
+            title: first(fields.title).unwrap_or_default(),
+            body: first(fields.body).unwrap_or_default(),
+            url: first(fields.url),
+            source: first(fields.source),
+            author: first(fields.author),
+            published: doc
+                .get_first(fields.published)
+                .and_then(|v| v.as_datetime())
+                .map(format_date),
+            language: first(fields.language),
+            section: first(fields.section),
+            tags: all(fields.tag),
+            entities: Entities {
+                person: all(fields.person),
+                place: all(fields.place),
+                org: all(fields.org),
+            },
+        }
+    }
+}
+
+/// A mention of an entity in an article's text, in characters (code points) of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// `person`, `place` or `org`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Canonical entity name.
+    pub entity: String,
+}
+
+/// The whole stored article with its entity mentions (`/api/articles/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleView {
+    /// The stored article.
+    #[serde(flatten)]
+    pub article: StoredArticle,
+    /// Entity mentions in the body (filled in once entity tagging stores them).
+    pub mentions: Vec<Mention>,
+}

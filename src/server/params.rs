@@ -1,0 +1,189 @@
+//! Query-string parameters into requests. Parsed by hand rather than with serde so repeated
+//! filters (`person=A&person=B`) work and an unknown parameter is an error, not silently ignored.
+
+use crate::search::{ExportFormat, FacetField, Interval, SearchRequest, Sort};
+use crate::server::error::ApiError;
+
+/// Longest accepted query string, in bytes.
+pub const MAX_QUERY_STRING: usize = 8 * 1024;
+
+fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    if raw.len() > MAX_QUERY_STRING {
+        return Err(ApiError::bad_request(
+            "request_too_large",
+            format!(
+                "the query string is {} bytes; the limit is {MAX_QUERY_STRING}",
+                raw.len()
+            ),
+        ));
+    }
+    Ok(url::form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+fn number(name: &str, value: &str) -> Result<usize, ApiError> {
+    value.trim().parse().map_err(|_| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("invalid `{name}`: `{value}` is not a whole number"),
+        )
+    })
+}
+
+fn choice<T: clap::ValueEnum>(name: &str, value: &str) -> Result<T, ApiError> {
+    T::from_str(value.trim(), true).map_err(|_| {
+        let allowed: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!(
+                "invalid `{name}`: `{value}`; use one of {}",
+                allowed.join(", ")
+            ),
+        )
+    })
+}
+
+fn unknown(name: &str, known: &[&str]) -> ApiError {
+    ApiError::bad_request(
+        "unknown_parameter",
+        format!("unknown parameter `{name}`: use {}", known.join(", ")),
+    )
+}
+
+const SEARCH_PARAMS: [&str; 13] = [
+    "q",
+    "person",
+    "place",
+    "org",
+    "source",
+    "language",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "size",
+    "facets",
+    "histogram",
+];
+
+/// Applies one search parameter; `false` when the name is not a search parameter.
+fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Result<bool, ApiError> {
+    let text = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+    match name {
+        "q" => request.q = value,
+        "person" => request.person.push(value),
+        "place" => request.place.push(value),
+        "org" => request.org.push(value),
+        "source" => request.source.push(value),
+        "language" => request.language.push(value),
+        "from" => request.from = text(value),
+        "to" => request.to = text(value),
+        "sort" => request.sort = choice::<Sort>(name, &value)?,
+        "page" => request.page = number(name, &value)?,
+        "size" => request.size = number(name, &value)?,
+        "histogram" => request.histogram = choice::<Interval>(name, &value)?,
+        "facets" => {
+            request.facets = Some(
+                value
+                    .split(',')
+                    .filter(|f| !f.trim().is_empty())
+                    .map(FacetField::parse)
+                    .collect::<crate::Result<Vec<_>>>()?,
+            )
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Parses the parameters of `/api/search`.
+pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
+    let mut request = SearchRequest::default();
+    for (name, value) in pairs(raw)? {
+        if !search_param(&mut request, &name, value)? {
+            return Err(unknown(&name, &SEARCH_PARAMS));
+        }
+    }
+    Ok(request)
+}
+
+/// Parses the parameters of `/api/export`: the search's query and filters, and `format`.
+pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiError> {
+    let mut request = SearchRequest::default();
+    let mut format = ExportFormat::Ndjson;
+    const EXPORT_PARAMS: [&str; 9] = [
+        "q", "person", "place", "org", "source", "language", "from", "to", "format",
+    ];
+    for (name, value) in pairs(raw)? {
+        match name.as_str() {
+            "format" => format = choice::<ExportFormat>("format", &value)?,
+            "sort" | "page" | "size" | "facets" | "histogram" => {
+                return Err(unknown(&name, &EXPORT_PARAMS));
+            }
+            _ => {
+                if !search_param(&mut request, &name, value)? {
+                    return Err(unknown(&name, &EXPORT_PARAMS));
+                }
+            }
+        }
+    }
+    Ok((request, format))
+}
+
+/// Parameters of `/api/entities`.
+#[derive(Debug, PartialEq)]
+pub struct EntitiesRequest {
+    /// Start of any word of the name.
+    pub prefix: String,
+    /// Types to look in.
+    pub types: Vec<FacetField>,
+    /// Most entities to return.
+    pub size: usize,
+}
+
+/// Largest `size` of `/api/entities`.
+pub const MAX_ENTITIES: usize = 100;
+
+/// Parses the parameters of `/api/entities`.
+pub fn entities_request(raw: &str) -> Result<EntitiesRequest, ApiError> {
+    let mut request = EntitiesRequest {
+        prefix: String::new(),
+        types: vec![FacetField::Person, FacetField::Place, FacetField::Org],
+        size: 10,
+    };
+    for (name, value) in pairs(raw)? {
+        match name.as_str() {
+            "prefix" => request.prefix = value,
+            "type" => {
+                let kind = FacetField::parse(&value)?;
+                if !matches!(
+                    kind,
+                    FacetField::Person | FacetField::Place | FacetField::Org
+                ) {
+                    return Err(ApiError::bad_request(
+                        "invalid_parameter",
+                        format!("invalid `type`: `{value}`; use person, place or org"),
+                    ));
+                }
+                request.types = vec![kind];
+            }
+            "size" => {
+                request.size = number("size", &value)?;
+                if request.size == 0 || request.size > MAX_ENTITIES {
+                    return Err(ApiError::bad_request(
+                        "invalid_parameter",
+                        format!(
+                            "invalid `size`: `{value}` is out of range: use 1 to {MAX_ENTITIES}"
+                        ),
+                    ));
+                }
+            }
+            _ => return Err(unknown(&name, &["prefix", "type", "size"])),
+        }
+    }
+    Ok(request)
+}
