@@ -1,49 +1,386 @@
-// A minimal page over /api/search until the full front end lands: the query lives in the URL,
-// snippets arrive HTML-escaped from the server with only <mark> added, everything else is text.
+// Dateline's search page. No framework, no build step: state lives in the URL (the same
+// parameter names as /api/search, plus `article`), every render reads it from there, and all
+// article text reaches the page as text nodes — only the server's <mark> survives in snippets.
 "use strict";
-const form = document.getElementById("search");
-const input = document.getElementById("q");
-const status = document.getElementById("status");
-const hits = document.getElementById("hits");
 
-function text(tag, value, className) {
-  const el = document.createElement(tag);
-  el.textContent = value;
-  if (className) el.className = className;
-  return el;
+const LISTS = ["person", "place", "org", "source", "language"];
+const FACET_TITLES = { person: "People", place: "Places", org: "Organisations", source: "Outlets", language: "Languages" };
+const PAGE_SIZE = 20;
+const $ = (id) => document.getElementById(id);
+
+// ---------- state <-> URL ----------
+function readState() {
+  const p = new URLSearchParams(location.search);
+  const state = { q: p.get("q") || "", from: p.get("from") || "", to: p.get("to") || "",
+    sort: p.get("sort") || "relevance", page: Math.max(1, parseInt(p.get("page") || "1", 10) || 1),
+    article: p.get("article") || "" };
+  for (const name of LISTS) state[name] = p.getAll(name);
+  return state;
 }
 
-async function run(q) {
-  status.textContent = "Searching…";
-  hits.replaceChildren();
-  const response = await fetch("/api/search?" + new URLSearchParams({ q, facets: "", histogram: "none" }));
-  const body = await response.json();
-  if (!response.ok) {
-    status.textContent = body.error.message;
-    return;
+function stateParams(state, { withArticle = true, withPage = true } = {}) {
+  const p = new URLSearchParams();
+  if (state.q) p.set("q", state.q);
+  for (const name of LISTS) for (const v of state[name]) p.append(name, v);
+  if (state.from) p.set("from", state.from);
+  if (state.to) p.set("to", state.to);
+  if (state.sort && state.sort !== "relevance") p.set("sort", state.sort);
+  if (withPage && state.page > 1) p.set("page", String(state.page));
+  if (withArticle && state.article) p.set("article", state.article);
+  return p;
+}
+
+function navigate(change, { keepPage = false } = {}) {
+  const state = readState();
+  change(state);
+  if (!keepPage) state.page = 1;
+  const query = stateParams(state).toString();
+  history.pushState(null, "", query ? `/?${query}` : "/");
+  render();
+}
+
+// ---------- small DOM helpers ----------
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
   }
-  status.textContent = `${body.total} articles (${body.took_ms} ms)`;
-  for (const hit of body.hits) {
-    const li = document.createElement("li");
-    li.append(text("h2", hit.title || "(no title)"));
-    li.append(text("p", [hit.source, (hit.published || "").slice(0, 10), hit.language].filter(Boolean).join(" · "), "meta"));
-    const snippet = document.createElement("p");
-    snippet.innerHTML = hit.snippet; // escaped by the server; only <mark> is markup
-    li.append(snippet);
-    hits.append(li);
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+// The server escapes snippets and adds only <mark>. Parsing them in an inert document and
+// copying text and marks alone keeps even a misbehaving server from injecting markup.
+function snippetNodes(html) {
+  const doc = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
+  const out = [];
+  for (const node of doc.body.firstChild ? doc.body.firstChild.childNodes : []) {
+    if (node.nodeName === "MARK") out.push(el("mark", {}, node.textContent));
+    else out.push(document.createTextNode(node.textContent));
+  }
+  return out;
+}
+
+function formatDate(iso) { return iso ? iso.slice(0, 10) : ""; }
+
+// ---------- API ----------
+class ApiError extends Error {}
+
+async function api(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" } });
+  } catch {
+    throw new ApiError("The Dateline server cannot be reached. Is `dateline serve` running?");
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(body && body.error ? body.error.message : `The server answered ${response.status}.`);
+  return body;
+}
+
+let statsPromise = null;
+function stats() {
+  statsPromise = statsPromise || api("/api/stats").catch(() => null);
+  return statsPromise;
+}
+
+const DAY = 86400000;
+function histogramInterval(state, s) {
+  const first = Date.parse(state.from || (s && s.first_published) || "");
+  const last = Date.parse(state.to || (s && s.last_published) || "");
+  if (Number.isNaN(first) || Number.isNaN(last)) return "month";
+  const days = (last - first) / DAY;
+  return days <= 92 ? "day" : days <= 731 ? "week" : "month";
+}
+
+function bucketEnd(date, interval) {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (interval === "week") d.setUTCDate(d.getUTCDate() + 6);
+  else if (interval === "month") { d.setUTCMonth(d.getUTCMonth() + 1); d.setUTCDate(0); }
+  else if (interval === "year") { d.setUTCFullYear(d.getUTCFullYear() + 1); d.setUTCDate(0); }
+  return d.toISOString().slice(0, 10);
+}
+
+// ---------- rendering ----------
+let renderCount = 0;
+
+async function render() {
+  const state = readState();
+  const mine = ++renderCount;
+  $("q").value = state.q;
+  $("sort").value = state.sort;
+  const exportParams = stateParams(state, { withArticle: false, withPage: false });
+  exportParams.delete("sort");
+  for (const format of ["csv", "ndjson"]) {
+    const p = new URLSearchParams(exportParams);
+    if (!p.has("q")) p.set("q", "*");
+    p.set("format", format);
+    $(`export-${format}`).href = `/api/export?${p}`;
+  }
+  renderChips(state);
+  document.querySelector("main").setAttribute("aria-busy", "true");
+  const interval = histogramInterval(state, await stats());
+  const params = stateParams(state, { withArticle: false });
+  if (!params.has("q")) params.set("q", "*");
+  params.set("size", String(PAGE_SIZE));
+  params.set("histogram", interval);
+  try {
+    const result = await api(`/api/search?${params}`);
+    if (mine !== renderCount) return;
+    $("error").hidden = true;
+    renderStatus(state, result);
+    renderHits(result);
+    renderFacets(state, result.facets);
+    renderTimeline(state, result.histogram, interval);
+    renderPager(state, result);
+  } catch (error) {
+    if (mine !== renderCount) return;
+    $("error").hidden = false;
+    $("error").textContent = error.message;
+    $("status").textContent = "";
+    $("hits").replaceChildren();
+    $("pager").replaceChildren();
+    $("timeline").replaceChildren();
+  } finally {
+    if (mine === renderCount) document.querySelector("main").removeAttribute("aria-busy");
+  }
+  renderArticle(state);
+}
+
+function renderStatus(state, result) {
+  const what = state.q && state.q !== "*" ? ` for “${state.q}”` : "";
+  $("status").textContent = result.total === 0
+    ? `No articles match${what}. Try fewer words, or remove a filter.`
+    : `${result.total.toLocaleString("en")} article${result.total === 1 ? "" : "s"}${what} · ${result.took_ms} ms`;
+}
+
+function entityChip(type, name) {
+  return el("button", { type: "button", class: `chip entity-${type}`, title: `Filter by ${type} ${name}`,
+    onclick: () => navigate((s) => { if (!s[type].includes(name)) s[type].push(name); s.article = ""; }) }, name);
+}
+
+function renderHits(result) {
+  $("hits").replaceChildren(...result.hits.map((hit) => {
+    const meta = [hit.source, formatDate(hit.published)].filter(Boolean).join(" · ");
+    const entities = ["person", "place", "org"].flatMap((type) => hit.entities[type].map((name) => entityChip(type, name)));
+    return el("li", { class: "hit" },
+      el("h3", {}, el("a", { href: `?${new URLSearchParams({ ...Object.fromEntries(stateParams(readState())), article: hit.id })}`, class: "open-article",
+        onclick: (event) => { event.preventDefault(); navigate((s) => { s.article = hit.id; }, { keepPage: true }); } },
+        hit.title || "(no title)")),
+      el("p", { class: "meta" }, meta, hit.language ? el("span", { class: "badge", title: "language" }, hit.language) : null),
+      el("p", { class: "snippet" }, snippetNodes(hit.snippet)),
+      entities.length ? el("p", { class: "chips" }, entities) : null);
+  }));
+}
+
+function renderFacets(state, facets) {
+  const sections = [];
+  for (const name of LISTS) {
+    const values = facets[name] || [];
+    if (!values.length) continue;
+    const list = el("ul", {}, values.map((v) => {
+      const active = state[name].includes(v.value);
+      return el("li", { "data-value": v.value.toLowerCase() },
+        el("button", { type: "button", class: "facet-value", "aria-pressed": String(active),
+          onclick: () => navigate((s) => { s[name] = active ? s[name].filter((x) => x !== v.value) : [...s[name], v.value]; }) },
+          el("span", { class: "value" }, v.value), el("span", { class: "count" }, v.count.toLocaleString("en"))));
+    }));
+    const filter = values.length > 8 ? el("input", { type: "search", class: "facet-filter", placeholder: `Filter ${FACET_TITLES[name].toLowerCase()}…`,
+      "aria-label": `Filter ${FACET_TITLES[name].toLowerCase()}`,
+      oninput: (event) => { const needle = event.target.value.toLowerCase(); for (const li of list.children) li.hidden = !li.dataset.value.includes(needle); } }) : null;
+    sections.push(el("section", { class: "facet", "data-facet": name }, el("h2", {}, FACET_TITLES[name]), filter, list));
+  }
+  $("facets").replaceChildren(...sections);
+}
+
+function renderChips(state) {
+  const chips = [];
+  for (const name of LISTS) for (const value of state[name]) {
+    chips.push(el("button", { type: "button", class: "chip active", "data-filter": name, "aria-label": `Remove filter ${name}: ${value}`,
+      onclick: () => navigate((s) => { s[name] = s[name].filter((x) => x !== value); }) }, `${name}: ${value}`, el("span", { "aria-hidden": "true" }, " ×")));
+  }
+  if (state.from || state.to) {
+    chips.push(el("button", { type: "button", class: "chip active", "data-filter": "date", "aria-label": "Remove date filter",
+      onclick: () => navigate((s) => { s.from = ""; s.to = ""; }) }, `${state.from || "…"} → ${state.to || "…"}`, el("span", { "aria-hidden": "true" }, " ×")));
+  }
+  $("chips").replaceChildren(...chips);
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function renderTimeline(state, buckets, interval) {
+  const figure = $("timeline");
+  if (!buckets.length) { figure.replaceChildren(); return; }
+  const width = 720, height = 90, pad = 16;
+  const max = Math.max(...buckets.map((b) => b.count), 1);
+  const step = (width - 2 * pad) / buckets.length;
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 18}`, role: "img", "aria-label": `Articles per ${interval}` });
+  let dragFrom = null;
+  const select = (a, b) => {
+    const [i, j] = a <= b ? [a, b] : [b, a];
+    navigate((s) => { s.from = buckets[i].date; s.to = bucketEnd(buckets[j].date, interval); });
+  };
+  buckets.forEach((bucket, i) => {
+    const h = Math.max(bucket.count ? 2 : 0, (bucket.count / max) * height);
+    const bar = svg("rect", { x: pad + i * step + 1, y: height - h, width: Math.max(step - 2, 1), height: h, class: "tbar",
+      "data-date": bucket.date, tabindex: "0", role: "button", "aria-label": `${bucket.date}: ${bucket.count} articles` });
+    const hit = svg("rect", { x: pad + i * step, y: 0, width: step, height, class: "tbar-hit", "data-index": i });
+    const title = svg("title", {});
+    title.textContent = `${bucket.date}: ${bucket.count} article${bucket.count === 1 ? "" : "s"}`;
+    bar.append(title);
+    for (const target of [hit, bar]) {
+      target.addEventListener("mousedown", (event) => { event.preventDefault(); dragFrom = i; });
+      target.addEventListener("mouseup", () => { if (dragFrom !== null) { const from = dragFrom; dragFrom = null; select(from, i); } });
+    }
+    bar.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(i, i); } });
+    chart.append(hit, bar);
+  });
+  const label = (text, x, anchor) => { const t = svg("text", { x, y: height + 14, "text-anchor": anchor, class: "axis" }); t.textContent = text; return t; };
+  chart.append(label(buckets[0].date, pad, "start"), label(buckets[buckets.length - 1].date, width - pad, "end"));
+  figure.replaceChildren(chart, el("figcaption", {}, `Articles per ${interval} — click a bar or drag across bars to filter by date`));
+}
+
+function renderPager(state, result) {
+  const pages = Math.max(1, Math.ceil(Math.min(result.total, 10000) / PAGE_SIZE));
+  if (pages <= 1) { $("pager").replaceChildren(); return; }
+  const go = (page) => navigate((s) => { s.page = page; }, { keepPage: true });
+  $("pager").replaceChildren(
+    el("button", { type: "button", disabled: state.page <= 1, onclick: () => go(state.page - 1) }, "← Previous"),
+    el("span", {}, `Page ${state.page} of ${pages.toLocaleString("en")}`),
+    el("button", { type: "button", disabled: state.page >= pages, onclick: () => go(state.page + 1) }, "Next →"));
+}
+
+// ---------- article view ----------
+async function renderArticle(state) {
+  const dialog = $("article");
+  if (!state.article) { if (dialog.open) dialog.close(); return; }
+  try {
+    const a = await api(`/api/articles/${encodeURIComponent(state.article)}`);
+    $("article-title").textContent = a.title || "(no title)";
+    $("article-meta").textContent = [a.source, a.author, formatDate(a.published), a.language, a.section].filter(Boolean).join(" · ");
+    const link = $("article-link");
+    link.hidden = !a.url;
+    if (a.url && /^https?:\/\//i.test(a.url)) link.href = a.url; else link.removeAttribute("href");
+    $("article-entities").replaceChildren(...["person", "place", "org"].flatMap((type) => a.entities[type].map((name) => entityChip(type, name))));
+    $("article-body").replaceChildren(...markMentions(a.body, a.mentions));
+    if (!dialog.open) dialog.showModal();
+  } catch (error) {
+    $("error").hidden = false;
+    $("error").textContent = error.message;
   }
 }
 
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const url = new URL(location.href);
-  url.searchParams.set("q", input.value);
-  history.pushState(null, "", url);
-  run(input.value);
+// Mentions are offsets in code points of the body.
+function markMentions(body, mentions) {
+  const chars = Array.from(body);
+  const out = [];
+  let at = 0;
+  for (const m of [...mentions].sort((a, b) => a.start - b.start)) {
+    if (m.start < at || m.end > chars.length) continue;
+    out.push(document.createTextNode(chars.slice(at, m.start).join("")));
+    out.push(el("mark", { class: `entity entity-${m.type}`, title: `${m.type}: ${m.entity}`, role: "button", tabindex: "0",
+      onclick: () => navigate((s) => { if (!s[m.type].includes(m.entity)) s[m.type].push(m.entity); s.article = ""; }) },
+      chars.slice(m.start, m.end).join("")));
+    at = m.end;
+  }
+  out.push(document.createTextNode(chars.slice(at).join("")));
+  return out;
+}
+
+$("article").addEventListener("close", () => {
+  if (readState().article) navigate((s) => { s.article = ""; }, { keepPage: true });
 });
 
-const initial = new URLSearchParams(location.search).get("q");
-if (initial !== null) {
-  input.value = initial;
-  run(initial);
+// ---------- search box, autocomplete, keys ----------
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  closeSuggestions();
+  const q = $("q").value.trim();
+  navigate((s) => { s.q = q; s.article = ""; });
+});
+
+$("sort").addEventListener("change", (event) => navigate((s) => { s.sort = event.target.value; }));
+
+$("help-button").addEventListener("click", () => {
+  const help = $("help");
+  help.hidden = !help.hidden;
+  $("help-button").setAttribute("aria-expanded", String(!help.hidden));
+});
+
+let suggestTimer = null;
+let activeSuggestion = -1;
+
+function currentWord() {
+  const words = $("q").value.split(/\s+/);
+  return words[words.length - 1].replace(/^[-+"(]+/, "");
 }
+
+function closeSuggestions() {
+  $("suggestions").hidden = true;
+  $("suggestions").replaceChildren();
+  $("q").setAttribute("aria-expanded", "false");
+  activeSuggestion = -1;
+}
+
+function chooseSuggestion(entity) {
+  const words = $("q").value.split(/\s+/);
+  words.pop();
+  const q = words.join(" ").trim();
+  closeSuggestions();
+  navigate((s) => { s.q = q; if (!s[entity.type].includes(entity.name)) s[entity.type].push(entity.name); });
+}
+
+$("q").addEventListener("input", () => {
+  clearTimeout(suggestTimer);
+  const word = currentWord();
+  if (word.length < 2 || word.includes(":")) { closeSuggestions(); return; }
+  suggestTimer = setTimeout(async () => {
+    const found = await api(`/api/entities?${new URLSearchParams({ prefix: word, size: "8" })}`).catch(() => ({ entities: [] }));
+    if (currentWord() !== word || !found.entities.length) { closeSuggestions(); return; }
+    $("suggestions").replaceChildren(...found.entities.map((entity, i) => el("li", { role: "option", id: `suggestion-${i}`, "aria-selected": "false",
+      onmousedown: (event) => { event.preventDefault(); chooseSuggestion(entity); } },
+      el("span", {}, entity.name), el("span", { class: "count" }, `${entity.type} · ${entity.count}`))));
+    $("suggestions").hidden = false;
+    $("q").setAttribute("aria-expanded", "true");
+    activeSuggestion = -1;
+  }, 150);
+});
+
+$("q").addEventListener("keydown", (event) => {
+  const items = [...$("suggestions").children];
+  if ($("suggestions").hidden || !items.length) return;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    activeSuggestion = (activeSuggestion + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+    items.forEach((li, i) => li.setAttribute("aria-selected", String(i === activeSuggestion)));
+    $("q").setAttribute("aria-activedescendant", items[activeSuggestion].id);
+  } else if (event.key === "Enter" && activeSuggestion >= 0) {
+    event.preventDefault();
+    items[activeSuggestion].dispatchEvent(new MouseEvent("mousedown"));
+  } else if (event.key === "Escape") {
+    closeSuggestions();
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+  if (event.key === "/" && !typing) {
+    event.preventDefault();
+    $("q").focus();
+    $("q").select();
+  } else if (event.key === "Escape") {
+    closeSuggestions();
+    $("help").hidden = true;
+    $("help-button").setAttribute("aria-expanded", "false");
+  }
+});
+
+window.addEventListener("popstate", render);
+render();

@@ -2,6 +2,7 @@
 //! One test binary, so the crate links once.
 
 mod api;
+mod browser;
 mod common;
 mod demo;
 mod index;

@@ -1,0 +1,447 @@
+//! The web page in a real headless Chromium (Debian's `chromium` + `chromium-driver`, driven
+//! over WebDriver): what a person sees and clicks. `.ci/run` installs the browser; a developer
+//! machine without it skips these tests with a note, CI fails them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dateline::server::{AppState, run};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn chromedriver() -> Option<PathBuf> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Chrome's console, through chromedriver's log endpoint.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client.issue_cmd(BrowserLog).await.expect("browser log");
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn js(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.unwrap()
+}
+
+/// Waits until the status line contains `expected` (the page renders asynchronously).
+async fn wait_status(client: &Client, expected: &str) {
+    let started = Instant::now();
+    loop {
+        let status = js(
+            client,
+            "return document.getElementById('status').textContent",
+        )
+        .await;
+        if status.as_str().unwrap_or_default().contains(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "status never showed `{expected}`; it shows {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for(client: &Client, script: &str, what: &str) {
+    let started = Instant::now();
+    while js(client, script).await != json!(true) {
+        assert!(started.elapsed() < Duration::from_secs(10), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn first_title(client: &Client) -> String {
+    client
+        .find(Locator::Css(".hit h3 a"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+fn index_with_hostile_article(dir: &Path) -> PathBuf {
+    let hostile = dir.join("hostile.jsonl");
+    std::fs::write(
+        &hostile,
+        r#"{"id":"hostile","title":"Scripttest <script>window.__xss=1</script>","body":"Payload <img src=x onerror=\"window.__xss=2\"> and <b>bold</b> scripttest text.","language":"en","source":"Test Wire","published":"2024-06-25"}"#,
+    )
+    .unwrap();
+    let index = dir.join("index");
+    for file in [fixture("articles.jsonl"), hostile] {
+        let out = dateline(&index, &["index", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    index
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_works_in_a_real_browser() {
+    let Some(driver_path) = chromedriver() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium-driver is missing: .ci/run installs it"
+        );
+        eprintln!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let index = index_with_hostile_article(dir.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(listener, Arc::new(AppState::new(&index)), async {
+        stopped.await.ok();
+    }));
+
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if started.elapsed() < Duration::from_secs(15) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a browser session: {e}"),
+        }
+    };
+    let base = format!("http://{addr}");
+
+    // Type a query: the expected first result and count.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let search = client.find(Locator::Id("q")).await.unwrap();
+    search.send_keys("summit\n").await.unwrap();
+    wait_status(&client, "3 articles").await;
+    assert_eq!(
+        first_title(&client).await,
+        "Leaders meet at summit in Pyongyang"
+    );
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/?q=summit")
+    );
+    let screenshot = client.screenshot().await.unwrap();
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-results.png");
+    std::fs::write(&shot, &screenshot).unwrap();
+    eprintln!(
+        "screenshot of the results page: {} ({} bytes)",
+        shot.display(),
+        screenshot.len()
+    );
+
+    // A facet narrows the search; its chip removes the filter again.
+    let facet = client
+        .find(Locator::XPath(
+            "//section[@data-facet='source']//button[.//span[text()='Harbour Test']]",
+        ))
+        .await
+        .unwrap();
+    facet.click().await.unwrap();
+    wait_status(&client, "1 article").await;
+    assert_eq!(first_title(&client).await, "Undated background note");
+    let chip = client
+        .find(Locator::Css("#chips [data-filter=source]"))
+        .await
+        .unwrap();
+    assert_eq!(chip.text().await.unwrap(), "source: Harbour Test ×");
+    // Reload: the URL alone restores the view.
+    client.refresh().await.unwrap();
+    wait_status(&client, "1 article").await;
+    assert!(
+        client
+            .find(Locator::Css("#chips [data-filter=source]"))
+            .await
+            .is_ok()
+    );
+    client
+        .find(Locator::Css("#chips [data-filter=source]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_status(&client, "3 articles").await;
+    // Back: the filtered view again.
+    client.back().await.unwrap();
+    wait_status(&client, "1 article").await;
+
+    // The timeline: click a day to filter by it.
+    client.goto(&format!("{base}/?q=*")).await.unwrap();
+    wait_status(&client, "13 articles").await;
+    client
+        .find(Locator::Css("rect.tbar[data-date='2024-06-19']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_status(&client, "5 articles").await;
+    let url = client.current_url().await.unwrap();
+    assert!(
+        url.as_str().contains("from=2024-06-19&to=2024-06-19"),
+        "{url}"
+    );
+    assert_eq!(
+        client
+            .find(Locator::Css("#chips [data-filter=date]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "2024-06-19 → 2024-06-19 ×"
+    );
+
+    // Open an article, close it with Esc.
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "3 articles").await;
+    client
+        .find(Locator::Css(".hit h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return document.getElementById('article').open",
+        "the article opens",
+    )
+    .await;
+    assert_eq!(
+        client
+            .find(Locator::Id("article-title"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Leaders meet at summit in Pyongyang"
+    );
+    assert!(
+        client
+            .find(Locator::Id("article-body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Officials described both summits")
+    );
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("article=en-summit")
+    );
+    client
+        .perform_actions(
+            KeyActions::new("esc".into())
+                .then(KeyAction::Down { value: '\u{E00C}' })
+                .then(KeyAction::Up { value: '\u{E00C}' }),
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return !document.getElementById('article').open && !location.search.includes('article=')",
+        "Esc closes the article",
+    )
+    .await;
+
+    // `/` focuses the search box.
+    client.find(Locator::Css("body")).await.unwrap();
+    client
+        .perform_actions(
+            KeyActions::new("slash".into())
+                .then(KeyAction::Down { value: '/' })
+                .then(KeyAction::Up { value: '/' }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        js(&client, "return document.activeElement.id").await,
+        json!("q")
+    );
+
+    // Article text with markup renders as text; nothing in it runs.
+    client.goto(&format!("{base}/?q=scripttest")).await.unwrap();
+    wait_status(&client, "1 article").await;
+    assert_eq!(
+        first_title(&client).await,
+        "Scripttest <script>window.__xss=1</script>"
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#hits img, #hits script, #hits b').length"
+        )
+        .await,
+        json!(0)
+    );
+    client
+        .find(Locator::Css(".hit h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return document.getElementById('article').open",
+        "the hostile article opens",
+    )
+    .await;
+    assert!(
+        client
+            .find(Locator::Id("article-body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("<img src=x onerror=")
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#article img, #article b').length"
+        )
+        .await,
+        json!(0)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        js(&client, "return window.__xss === undefined").await,
+        json!(true)
+    );
+
+    // No console errors so far.
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    // Empty results and API errors are told to the user.
+    client
+        .goto(&format!("{base}/?q=zzzznothing"))
+        .await
+        .unwrap();
+    wait_status(&client, "No articles match").await;
+    client.goto(&format!("{base}/?q=%28summit")).await.unwrap();
+    wait_for(
+        &client,
+        "return !document.getElementById('error').hidden",
+        "the error shows",
+    )
+    .await;
+    assert_eq!(
+        client
+            .find(Locator::Id("error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "query syntax error at position 1: the `(` at position 1 is never closed: add a `)`"
+    );
+
+    // A phone-width screen: one column, filters below the results.
+    client.set_window_size(390, 844).await.unwrap();
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "3 articles").await;
+    let stacked = js(&client, "const a = document.getElementById('facets').getBoundingClientRect(); const m = document.querySelector('main').getBoundingClientRect(); return a.top >= m.bottom - 1 && document.documentElement.scrollWidth <= 390").await;
+    assert_eq!(stacked, json!(true));
+
+    client.close().await.unwrap();
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
