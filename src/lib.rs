@@ -4,6 +4,7 @@
 //! - [`article`]: the `Article` type, validation and normalisation (dates, ids, whitespace).
 //! - [`ingest`]: reading articles from files, directories and stdin, with per-record errors.
 //! - [`analysis`]: language detection and every tantivy analyzer, registered in one function.
+//! - [`entities`]: the gazetteer and tagger: people, places, organisations under canonical names.
 //! - [`index`]: the schema, opening or creating an index, and the write path (`Indexer`).
 //! - [`search`]: `Engine`, which turns a `SearchRequest` into a `SearchResponse`.
 //! - [`demo`]: the bundled, fictional demo archive.
@@ -47,6 +48,7 @@
 pub mod analysis;
 pub mod article;
 pub mod demo;
+pub mod entities;
 mod error;
 pub mod index;
 pub mod ingest;

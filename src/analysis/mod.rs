@@ -14,7 +14,7 @@ mod tokenizer;
 
 pub use language::{LanguageGroup, detect_language};
 pub use stem_repeat::{STEM_MARKER, StemRepeat};
-pub use tokenizer::WordTokenizer;
+pub use tokenizer::{WordTokenizer, is_cjk};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TokenizerManager,

@@ -4,11 +4,16 @@ use tantivy::{DateTime, TantivyDocument};
 
 use crate::analysis::LanguageGroup;
 use crate::article::Article;
+use crate::entities::ArticleEntities;
 use crate::index::Fields;
 
-/// Builds the document for an article. The article's language decides which per-language
-/// fields its title and body go into.
-pub fn to_document(fields: &Fields, article: &Article) -> TantivyDocument {
+/// Builds the document for an article and its entities. The article's language decides which
+/// per-language fields its title and body go into.
+pub fn to_document(
+    fields: &Fields,
+    article: &Article,
+    entities: &ArticleEntities,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &article.id);
     if let Some(url) = &article.url {
@@ -38,6 +43,22 @@ pub fn to_document(fields: &Fields, article: &Article) -> TantivyDocument {
             fields.published,
             DateTime::from_timestamp_secs(published.unix_timestamp()),
         );
+    }
+    for (field, names) in [
+        (fields.person, &entities.person),
+        (fields.place, &entities.place),
+        (fields.org, &entities.org),
+    ] {
+        for name in names {
+            doc.add_text(field, name);
+        }
+    }
+    for alias in &entities.aliases {
+        doc.add_text(fields.entity, alias);
+    }
+    if !entities.mentions.is_empty() {
+        let json = serde_json::to_string(&entities.mentions).expect("mentions serialise");
+        doc.add_text(fields.mentions, json);
     }
     doc
 }

@@ -39,6 +39,8 @@ pub const ENTITY: &str = "entity";
 pub const TITLE: &str = "title";
 /// Stored text.
 pub const BODY: &str = "body";
+/// Stored entity mentions in the body (JSON).
+pub const MENTIONS: &str = "mentions";
 
 /// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
 pub fn title_field_name(group: LanguageGroup) -> String {
@@ -99,6 +101,8 @@ pub struct Fields {
     pub title: Field,
     /// See [`BODY`].
     pub body: Field,
+    /// See [`MENTIONS`].
+    pub mentions: Field,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
     pub groups: Vec<GroupFields>,
 }
@@ -134,6 +138,7 @@ impl Fields {
             entity: get(ENTITY)?,
             title: get(TITLE)?,
             body: get(BODY)?,
+            mentions: get(MENTIONS)?,
             groups,
         })
     }
@@ -186,6 +191,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field(ENTITY, text(FOLDED_ANALYZER));
     b.add_text_field(TITLE, STORED);
     b.add_text_field(BODY, STORED);
+    b.add_text_field(MENTIONS, STORED);
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();
         b.add_text_field(&title_field_name(group), text(&analyzer));

@@ -9,6 +9,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use crate::analysis::detect_language;
 use crate::article::Article;
+use crate::entities::Tagger;
 use crate::index::{Fields, to_document};
 use crate::{Error, Result};
 
@@ -99,7 +100,7 @@ impl Indexer {
     }
 
     /// Adds an article, replacing any article with the same id. Detects the language when the
-    /// article does not give one. Commits when `commit_every` articles are pending.
+    /// article does not give one; tags its people, places and organisations. Commits when `commit_every` articles are pending.
     pub fn add(&mut self, mut article: Article) -> Result<Upsert> {
         if article.language.is_none() {
             article.language = detect_language(&article.title, &article.body);
@@ -110,8 +111,9 @@ impl Indexer {
         if existed {
             self.writer.delete_term(id_term);
         }
+        let entities = Tagger::builtin().tag_article(&article.title, &article.body);
         self.writer
-            .add_document(to_document(&self.fields, &article))?;
+            .add_document(to_document(&self.fields, &article, &entities))?;
         self.uncommitted += 1;
         if self.uncommitted >= self.commit_every {
             self.commit()?;

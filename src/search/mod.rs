@@ -24,7 +24,7 @@ pub use request::{
 pub use response::{Bucket, Entities, FacetCount, Hit, SearchResponse};
 pub use snippet::escape_html;
 pub use stats::Stats;
-pub use stored::{ArticleView, Mention, StoredArticle};
+pub use stored::{ArticleView, StoredArticle};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -169,10 +169,7 @@ impl Engine {
             return Err(crate::Error::ArticleNotFound { id: id.to_string() });
         };
         let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(ArticleView {
-            article: StoredArticle::read(&self.fields, &doc),
-            mentions: Vec::new(),
-        })
+        Ok(ArticleView::read(&self.fields, &doc))
     }
 
     /// Returns people, places or organisations whose name has a word starting with `prefix`,

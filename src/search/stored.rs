@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{Field, Value};
 
+use crate::entities::Mention;
 use crate::index::Fields;
 use crate::search::format_date;
 use crate::search::response::Entities;
@@ -71,26 +72,27 @@ impl StoredArticle {
     }
 }
 
-/// A mention of an entity in an article's text, in characters (code points) of the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mention {
-    /// First character.
-    pub start: usize,
-    /// One past the last character.
-    pub end: usize,
-    /// `person`, `place` or `org`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Canonical entity name.
-    pub entity: String,
-}
-
 /// The whole stored article with its entity mentions (`/api/articles/{id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleView {
     /// The stored article.
     #[serde(flatten)]
     pub article: StoredArticle,
-    /// Entity mentions in the body (filled in once entity tagging stores them).
+    /// Entity mentions in the body, in characters (code points).
     pub mentions: Vec<Mention>,
+}
+
+impl ArticleView {
+    /// Reads the stored article and its mentions.
+    pub fn read(fields: &Fields, doc: &TantivyDocument) -> ArticleView {
+        let mentions = doc
+            .get_first(fields.mentions)
+            .and_then(|v| v.as_str())
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default();
+        ArticleView {
+            article: StoredArticle::read(fields, doc),
+            mentions,
+        }
+    }
 }

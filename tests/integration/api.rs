@@ -255,7 +255,7 @@ async fn article_view_has_every_stored_field() {
             "language": "en",
             "section": "World",
             "tags": [],
-            "entities": {"person": [], "place": [], "org": []},
+            "entities": {"person": [], "place": ["Pyongyang"], "org": []},
             "mentions": []
         })
     );

@@ -5,5 +5,6 @@ mod api;
 mod browser;
 mod common;
 mod demo;
+mod entities;
 mod index;
 mod search;

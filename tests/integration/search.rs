@@ -289,7 +289,7 @@ fn json_hits_have_the_api_shape() {
     assert_eq!(hit["published"], "2024-06-19T09:00:00Z");
     assert_eq!(
         hit["entities"],
-        serde_json::json!({"person": [], "place": [], "org": []})
+        serde_json::json!({"person": [], "place": ["Pyongyang"], "org": []})
     );
     for key in [
         "total",

@@ -1,0 +1,336 @@
+//! Finding entity mentions in text.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::is_cjk;
+use crate::entities::{Entity, Gazetteer, Kind};
+
+/// Russian nouns decline: "Путин" is also "Путина", "Путину", "Путиным". A Cyrillic alias may be
+/// followed by up to this many lower-case Cyrillic letters.
+const MAX_CYRILLIC_ENDING: usize = 3;
+
+/// A mention of an entity, in characters (code points) of the tagged text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The type.
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    /// Canonical name.
+    pub entity: String,
+}
+
+/// The entities of one article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleEntities {
+    /// Canonical people, sorted.
+    pub person: Vec<String>,
+    /// Canonical places, sorted.
+    pub place: Vec<String>,
+    /// Canonical organisations, sorted.
+    pub org: Vec<String>,
+    /// Every alias of every entity found, for cross-language search.
+    pub aliases: Vec<String>,
+    /// Mentions in the body.
+    pub mentions: Vec<Mention>,
+}
+
+/// Tags text with the entities of a gazetteer.
+pub struct Tagger {
+    gazetteer: Gazetteer,
+    automaton: AhoCorasick,
+    /// For each automaton pattern: the entity index and the alias as written.
+    patterns: Vec<(usize, String)>,
+}
+
+static BUILTIN: LazyLock<Tagger> = LazyLock::new(|| Tagger::new(Gazetteer::builtin()));
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Hangul,
+    /// Han and kana: written without spaces.
+    Unspaced,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match c as u32 {
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        _ if is_cjk(c) => Script::Unspaced,
+        0x0400..=0x04FF => Script::Cyrillic,
+        _ if c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c) => Script::Latin,
+        _ => Script::Other,
+    }
+}
+
+impl Tagger {
+    /// The tagger over the gazetteer compiled into the binary (built once per process).
+    pub fn builtin() -> &'static Tagger {
+        &BUILTIN
+    }
+
+    /// Builds a tagger over any gazetteer.
+    pub fn new(gazetteer: Gazetteer) -> Tagger {
+        let mut patterns = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (index, entity) in gazetteer.entities.iter().enumerate() {
+            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+                // The first entity to claim an alias keeps it.
+                if seen.insert(alias.clone()) {
+                    patterns.push((index, alias.clone()));
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(patterns.iter().map(|(_, alias)| alias))
+            .expect("the gazetteer compiles");
+        Tagger {
+            gazetteer,
+            automaton,
+            patterns,
+        }
+    }
+
+    /// Returns the entity of a canonical name.
+    pub fn entity(&self, index: usize) -> &Entity {
+        &self.gazetteer.entities[index]
+    }
+
+    /// Finds mentions in `text` (offsets in characters).
+    pub fn tag(&self, text: &str) -> Vec<Mention> {
+        let mut mentions = Vec::new();
+        let mut chars_before = 0usize;
+        let mut counted_to = 0usize;
+        for found in self.automaton.find_iter(text) {
+            let (entity_index, alias) = &self.patterns[found.pattern().as_usize()];
+            let Some(end) = self.accept(text, found.start(), found.end(), alias) else {
+                continue;
+            };
+            chars_before += text[counted_to..found.start()].chars().count();
+            counted_to = found.start();
+            let length = text[found.start()..end].chars().count();
+            let entity = &self.gazetteer.entities[*entity_index];
+            mentions.push(Mention {
+                start: chars_before,
+                end: chars_before + length,
+                kind: entity.kind,
+                entity: entity.name.clone(),
+            });
+        }
+        mentions
+    }
+
+    /// Checks case and word boundaries of a match; returns where the mention ends (a Cyrillic
+    /// ending may extend it), or `None` to reject it.
+    fn accept(&self, text: &str, start: usize, end: usize, alias: &str) -> Option<usize> {
+        let matched = &text[start..end];
+        let is_acronym = alias.chars().any(|c| c.is_ascii_uppercase())
+            && !alias.chars().any(|c| c.is_lowercase());
+        let case_ok = matched == alias
+            || (!is_acronym && matched.chars().all(|c| !c.is_lowercase()) && matched.len() > 3);
+        if !case_ok {
+            return None;
+        }
+        let first = alias.chars().next()?;
+        let last = alias.chars().next_back()?;
+        let before = text[..start].chars().next_back();
+        let left_ok = match script(first) {
+            Script::Unspaced => true,
+            Script::Hangul => before.is_none_or(|c| script(c) != Script::Hangul),
+            _ => before.is_none_or(|c| !c.is_alphanumeric()),
+        };
+        if !left_ok {
+            return None;
+        }
+        let mut end = end;
+        match script(last) {
+            Script::Unspaced | Script::Hangul => return Some(end),
+            Script::Cyrillic => {
+                let ending: usize = text[end..]
+                    .chars()
+                    .take(MAX_CYRILLIC_ENDING)
+                    .take_while(|c| script(*c) == Script::Cyrillic && c.is_lowercase())
+                    .map(char::len_utf8)
+                    .sum();
+                end += ending;
+            }
+            Script::Latin if alias.chars().count() >= 4 && text[end..].starts_with('s') => {
+                // German genitive: "Putins", "Lawrows".
+                let after_s = text[end + 1..].chars().next();
+                if after_s.is_none_or(|c| !c.is_alphanumeric()) {
+                    end += 1;
+                }
+            }
+            _ => {}
+        }
+        let after = text[end..].chars().next();
+        after.is_none_or(|c| !c.is_alphanumeric()).then_some(end)
+    }
+
+    /// Tags an article's title and body: canonical entities by type, their aliases, and the
+    /// mentions in the body.
+    pub fn tag_article(&self, title: &str, body: &str) -> ArticleEntities {
+        let title_mentions = self.tag(title);
+        let mentions = self.tag(body);
+        let mut found: BTreeSet<(Kind, &str)> = BTreeSet::new();
+        for m in title_mentions.iter().chain(&mentions) {
+            found.insert((m.kind, m.entity.as_str()));
+        }
+        let mut out = ArticleEntities::default();
+        let mut aliases = BTreeSet::new();
+        for (kind, name) in found {
+            let list = match kind {
+                Kind::Person => &mut out.person,
+                Kind::Place => &mut out.place,
+                Kind::Org => &mut out.org,
+            };
+            list.push(name.to_string());
+            if let Some(entity) = self
+                .gazetteer
+                .entities
+                .iter()
+                .find(|e| e.kind == kind && e.name == name)
+            {
+                aliases.insert(entity.name.clone());
+                aliases.extend(entity.aliases.iter().cloned());
+            }
+        }
+        out.aliases = aliases.into_iter().collect();
+        out.mentions = mentions;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(String, String)> {
+        Tagger::builtin()
+            .tag(text)
+            .into_iter()
+            .map(|m| {
+                let chars: Vec<char> = text.chars().collect();
+                (chars[m.start..m.end].iter().collect(), m.entity)
+            })
+            .collect()
+    }
+
+    fn pair(a: &str, b: &str) -> (String, String) {
+        (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn aliases_in_every_script_resolve_to_one_entity() {
+        assert_eq!(
+            names("President Vladimir Putin met Kim Jong-un."),
+            vec![
+                pair("Vladimir Putin", "Vladimir Putin"),
+                pair("Kim Jong-un", "Kim Jong Un")
+            ]
+        );
+        assert_eq!(
+            names("Путин прибыл в Пхеньян"),
+            vec![
+                pair("Путин", "Vladimir Putin"),
+                pair("Пхеньян", "Pyongyang")
+            ]
+        );
+        assert_eq!(
+            names("푸틴 대통령은 김정은 위원장과"),
+            vec![
+                pair("푸틴", "Vladimir Putin"),
+                pair("김정은", "Kim Jong Un")
+            ]
+        );
+        assert_eq!(
+            names("プーチン大統領と金正恩総書記"),
+            vec![
+                pair("プーチン", "Vladimir Putin"),
+                pair("金正恩", "Kim Jong Un")
+            ]
+        );
+        assert_eq!(
+            names("普京与金正恩会谈"),
+            vec![
+                pair("普京", "Vladimir Putin"),
+                pair("金正恩", "Kim Jong Un")
+            ]
+        );
+    }
+
+    #[test]
+    fn leftmost_longest_and_word_boundaries() {
+        assert_eq!(
+            names("Crowds filled Kim Il Sung Square."),
+            vec![pair("Kim Il Sung Square", "Kim Il Sung Square")]
+        );
+        assert_eq!(
+            names("KCNA reported"),
+            vec![pair("KCNA", "Korean Central News Agency")]
+        );
+        assert!(names("Putinism and Seoulful").is_empty());
+        assert_eq!(
+            names("Mr Putin's visit"),
+            vec![pair("Putin", "Vladimir Putin")]
+        );
+    }
+
+    #[test]
+    fn case_rules_avoid_common_words() {
+        assert!(names("they told us about the turkey, who was there").is_empty());
+        assert_eq!(
+            names("the US and the UN"),
+            vec![pair("US", "United States"), pair("UN", "United Nations")]
+        );
+        assert_eq!(
+            names("PUTIN ARRIVES IN PYONGYANG"),
+            vec![
+                pair("PUTIN", "Vladimir Putin"),
+                pair("PYONGYANG", "Pyongyang")
+            ]
+        );
+    }
+
+    #[test]
+    fn inflected_russian_and_german_names() {
+        assert_eq!(
+            names("визит Путина в Пхеньяне"),
+            vec![
+                pair("Путина", "Vladimir Putin"),
+                pair("Пхеньяне", "Pyongyang")
+            ]
+        );
+        assert_eq!(
+            names("Putins Besuch"),
+            vec![pair("Putins", "Vladimir Putin")]
+        );
+        assert_eq!(
+            names("북한과 한국이"),
+            vec![pair("북한", "North Korea"), pair("한국", "South Korea")]
+        );
+    }
+
+    #[test]
+    fn offsets_are_in_characters() {
+        let text = "Лидер: Путин.";
+        let m = &Tagger::builtin().tag(text)[0];
+        assert_eq!((m.start, m.end), (7, 12));
+        let article = Tagger::builtin().tag_article("Putin in Pyongyang", "Лавров и Путин");
+        assert_eq!(article.person, vec!["Sergei Lavrov", "Vladimir Putin"]);
+        assert_eq!(article.place, vec!["Pyongyang"]);
+        assert!(article.aliases.contains(&"Путин".to_string()));
+        assert_eq!(article.mentions.len(), 2);
+    }
+}

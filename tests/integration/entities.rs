@@ -1,0 +1,151 @@
+//! Entity tagging through the whole pipeline: index, facets, filters, cross-script search,
+//! mentions in the article view, autocomplete.
+
+use serde_json::json;
+
+use crate::common::*;
+
+fn entity_index() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dateline(
+        &dir.path().join("index"),
+        &["index", fixture("entities.jsonl").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    dir
+}
+
+fn search(dir: &tempfile::TempDir, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = dateline(&dir.path().join("index"), &all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn facets_count_canonical_entities_across_scripts() {
+    let dir = entity_index();
+    let all = search(&dir, &["*"]);
+    assert_eq!(
+        facet(&all, "person"),
+        vec![
+            ("Kim Jong Un".to_string(), 3),
+            ("Vladimir Putin".to_string(), 3),
+            ("Sergei Lavrov".to_string(), 1),
+        ]
+    );
+    assert_eq!(
+        facet(&all, "place"),
+        vec![("Pyongyang".to_string(), 3), ("Moscow".to_string(), 1)]
+    );
+    assert_eq!(
+        facet(&all, "org"),
+        vec![
+            ("Korean Central News Agency".to_string(), 3),
+            ("United Nations".to_string(), 1),
+        ]
+    );
+}
+
+#[test]
+fn entity_filters_and_queries() {
+    let dir = entity_index();
+    let both = search(
+        &dir,
+        &["*", "--person", "Vladimir Putin", "--person", "Kim Jong Un"],
+    );
+    let mut found = ids(&both);
+    found.sort();
+    assert_eq!(found, strings(&["ent-en", "ent-ko", "ent-ru"]));
+    assert_eq!(
+        ids(&search(&dir, &["*", "--person", "Sergei Lavrov"])),
+        strings(&["ent-lavrov"])
+    );
+    assert_eq!(
+        search(&dir, &["person:\"kim jong un\" place:Pyongyang"])["total"],
+        3
+    );
+    assert_eq!(search(&dir, &["*", "--org", "United Nations"])["total"], 1);
+}
+
+#[test]
+fn a_cyrillic_name_finds_articles_in_every_script() {
+    let dir = entity_index();
+    let mut found = ids(&search(&dir, &["Путин"]));
+    found.sort();
+    assert_eq!(found, strings(&["ent-en", "ent-ko", "ent-ru"]));
+    let mut found = ids(&search(&dir, &["김정은"]));
+    found.sort();
+    assert_eq!(found, strings(&["ent-en", "ent-ko", "ent-ru"]));
+}
+
+#[tokio::test]
+async fn article_view_has_mention_offsets_and_autocomplete_counts() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let dir = entity_index();
+    let app = || {
+        dateline::server::app(std::sync::Arc::new(dateline::server::AppState::new(
+            &dir.path().join("index"),
+        )))
+    };
+    let get = |uri: &str| {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        async move {
+            let response = app().oneshot(request).await.unwrap();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    let article = get("/api/articles/ent-ru").await;
+    let body: Vec<char> = article["body"].as_str().unwrap().chars().collect();
+    let mentions: Vec<(String, String, String)> = article["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let (start, end) = (
+                m["start"].as_u64().unwrap() as usize,
+                m["end"].as_u64().unwrap() as usize,
+            );
+            (
+                body[start..end].iter().collect(),
+                m["type"].as_str().unwrap().to_string(),
+                m["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("Владимир Путин", "person", "Vladimir Putin"),
+        ("Ким Чен Ыном", "person", "Kim Jong Un"),
+        ("ЦТАК", "org", "Korean Central News Agency"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(mentions, expected);
+
+    assert_eq!(
+        get("/api/entities?prefix=jong").await,
+        json!({"entities": [{"name": "Kim Jong Un", "type": "person", "count": 3}]})
+    );
+    assert_eq!(
+        get("/api/entities?prefix=p&type=place").await,
+        json!({"entities": [{"name": "Pyongyang", "type": "place", "count": 3}]})
+    );
+}
+
+#[test]
+fn common_words_are_not_entities() {
+    let dir = entity_index();
+    let none = search(&dir, &["id:ent-none"]);
+    assert_eq!(
+        none["hits"][0]["entities"],
+        json!({"person": [], "place": [], "org": []})
+    );
+}
