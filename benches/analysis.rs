@@ -53,6 +53,20 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Entity tagging, measured in whitespace-separated tokens per second.
+    let tagger = dateline::entities::Tagger::builtin();
+    let texts: Vec<&str> = articles.iter().map(|(_, _, body)| body.as_str()).collect();
+    let tokens: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+    let mut group = c.benchmark_group("entities");
+    group.throughput(Throughput::Elements(tokens as u64));
+    group.bench_function("tag/demo archive bodies", |b| {
+        b.iter(|| {
+            let mentions: usize = texts.iter().map(|t| tagger.tag(t).len()).sum();
+            assert!(mentions > 500);
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -1,6 +1,11 @@
 //! The alias tables.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+static BUILTIN: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load_builtin);
 
 /// The type of an entity.
 #[derive(
@@ -47,9 +52,11 @@ pub struct Entity {
     pub aliases: Vec<String>,
 }
 
-/// The compiled-in tables, in the order later ones extend earlier ones.
-const TABLES: [(&str, &str); 4] = [
-    ("places.tsv", include_str!("../../data/entities/places.tsv")),
+/// The table generated from open gazetteers by `scripts/build_gazetteer.py`.
+const GENERATED: &str = include_str!("../../data/entities/places.tsv");
+
+/// The tables the team curates; their aliases win over the generated table's.
+const CURATED: [(&str, &str); 3] = [
     (
         "places_extra.tsv",
         include_str!("../../data/entities/places_extra.tsv"),
@@ -57,6 +64,51 @@ const TABLES: [(&str, &str); 4] = [
     ("people.tsv", include_str!("../../data/entities/people.tsv")),
     ("orgs.tsv", include_str!("../../data/entities/orgs.tsv")),
 ];
+
+/// Whether a generated alias is too ambiguous to tag: a stop word of a language with a list
+/// ("Para", Spanish for "for", is also Belém), or a Hangul name of fewer than three syllables
+/// (수단 is Sudan but also "means"; the curated tables carry the short names that matter).
+fn ambiguous(stop_words: &mut TextAnalyzer, alias: &str) -> bool {
+    let hangul = alias
+        .chars()
+        .filter(|c| ('\u{AC00}'..='\u{D7AF}').contains(c))
+        .count();
+    if hangul > 0 && alias.chars().count() < 3 {
+        return true;
+    }
+    // Stop words are single short words.
+    if alias.contains(' ') || alias.chars().count() > 12 {
+        return false;
+    }
+    let mut stream = stop_words.token_stream(alias);
+    !stream.advance()
+}
+
+/// An analyzer that removes the stop words of every language tantivy has a list for.
+fn stop_word_analyzer() -> TextAnalyzer {
+    use tantivy::tokenizer::{Language, LowerCaser, RawTokenizer, StopWordFilter};
+    let mut builder = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .dynamic();
+    for language in [
+        Language::English,
+        Language::Danish,
+        Language::Dutch,
+        Language::Finnish,
+        Language::French,
+        Language::German,
+        Language::Hungarian,
+        Language::Italian,
+        Language::Norwegian,
+        Language::Portuguese,
+        Language::Russian,
+        Language::Spanish,
+        Language::Swedish,
+    ] {
+        builder = builder.filter_dynamic(StopWordFilter::new(language).expect("a stop-word list"));
+    }
+    builder.build()
+}
 
 /// Every known entity.
 #[derive(Debug, Clone, Default)]
@@ -66,13 +118,43 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary.
-    pub fn builtin() -> Gazetteer {
+    /// The gazetteer compiled into the binary (read once per process).
+    pub fn builtin() -> &'static Gazetteer {
+        &BUILTIN
+    }
+
+    fn load_builtin() -> Gazetteer {
         let mut gazetteer = Gazetteer::default();
-        for (name, text) in TABLES {
+        gazetteer
+            .extend_from_tsv(GENERATED)
+            .unwrap_or_else(|e| panic!("data/entities/places.tsv: {e}"));
+        let mut stop_words = stop_word_analyzer();
+        for entity in &mut gazetteer.entities {
+            entity
+                .aliases
+                .retain(|alias| !ambiguous(&mut stop_words, alias));
+        }
+        for (name, text) in CURATED {
+            let before: Vec<usize> = gazetteer.entities.iter().map(|e| e.aliases.len()).collect();
             gazetteer
                 .extend_from_tsv(text)
                 .unwrap_or_else(|e| panic!("data/entities/{name}: {e}"));
+            // What a curated line names is that entity's alone.
+            let mut claimed = std::collections::HashMap::new();
+            for (index, entity) in gazetteer.entities.iter().enumerate() {
+                let new_from = before.get(index).copied().unwrap_or(0);
+                let curated_names = std::iter::once(&entity.name)
+                    .filter(|_| index >= before.len())
+                    .chain(&entity.aliases[new_from..]);
+                for alias in curated_names {
+                    claimed.insert(alias.clone(), index);
+                }
+            }
+            for (index, entity) in gazetteer.entities.iter_mut().enumerate() {
+                entity
+                    .aliases
+                    .retain(|alias| claimed.get(alias).is_none_or(|owner| *owner == index));
+            }
         }
         gazetteer
     }

@@ -11,4 +11,4 @@ mod gazetteer;
 mod tagger;
 
 pub use gazetteer::{Entity, Gazetteer, Kind};
-pub use tagger::{ArticleEntities, Mention, Tagger};
+pub use tagger::{ArticleEntities, Mention, Tagger, lookup};

@@ -36,8 +36,6 @@ pub struct ArticleEntities {
     pub place: Vec<String>,
     /// Canonical organisations, sorted.
     pub org: Vec<String>,
-    /// Every alias of every entity found, for cross-language search.
-    pub aliases: Vec<String>,
     /// Mentions in the body.
     pub mentions: Vec<Mention>,
 }
@@ -50,7 +48,36 @@ pub struct Tagger {
     patterns: Vec<(usize, String)>,
 }
 
-static BUILTIN: LazyLock<Tagger> = LazyLock::new(|| Tagger::new(Gazetteer::builtin()));
+static BUILTIN: LazyLock<Tagger> = LazyLock::new(|| Tagger::new(Gazetteer::builtin().clone()));
+static ALIASES: LazyLock<AliasIndex> = LazyLock::new(|| AliasIndex::new(Gazetteer::builtin()));
+
+/// Lower-cased alias → entity, for looking up what a query names without building the tagger.
+struct AliasIndex {
+    by_alias: std::collections::HashMap<String, (usize, String)>,
+}
+
+impl AliasIndex {
+    fn new(gazetteer: &Gazetteer) -> AliasIndex {
+        let mut by_alias = std::collections::HashMap::new();
+        for (index, entity) in gazetteer.entities.iter().enumerate() {
+            for alias in std::iter::once(&entity.name).chain(&entity.aliases) {
+                by_alias
+                    .entry(alias.to_lowercase())
+                    .or_insert_with(|| (index, alias.clone()));
+            }
+        }
+        AliasIndex { by_alias }
+    }
+}
+
+/// Returns the built-in entity a whole query word or phrase names, in any script and any case
+/// but an acronym's ("Путин", "푸틴", "kim jong-un", "KCNA"; not "us" for the US).
+pub fn lookup(text: &str) -> Option<&'static Entity> {
+    let text = text.trim();
+    let (index, alias) = ALIASES.by_alias.get(&text.to_lowercase())?;
+    let is_acronym = !alias.chars().any(char::is_lowercase);
+    (!is_acronym || text == alias).then(|| &Gazetteer::builtin().entities[*index])
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
@@ -178,8 +205,8 @@ impl Tagger {
         after.is_none_or(|c| !c.is_alphanumeric()).then_some(end)
     }
 
-    /// Tags an article's title and body: canonical entities by type, their aliases, and the
-    /// mentions in the body.
+    /// Tags an article's title and body: canonical entities by type, and the mentions in the
+    /// body.
     pub fn tag_article(&self, title: &str, body: &str) -> ArticleEntities {
         let title_mentions = self.tag(title);
         let mentions = self.tag(body);
@@ -188,7 +215,6 @@ impl Tagger {
             found.insert((m.kind, m.entity.as_str()));
         }
         let mut out = ArticleEntities::default();
-        let mut aliases = BTreeSet::new();
         for (kind, name) in found {
             let list = match kind {
                 Kind::Person => &mut out.person,
@@ -196,17 +222,7 @@ impl Tagger {
                 Kind::Org => &mut out.org,
             };
             list.push(name.to_string());
-            if let Some(entity) = self
-                .gazetteer
-                .entities
-                .iter()
-                .find(|e| e.kind == kind && e.name == name)
-            {
-                aliases.insert(entity.name.clone());
-                aliases.extend(entity.aliases.iter().cloned());
-            }
         }
-        out.aliases = aliases.into_iter().collect();
         out.mentions = mentions;
         out
     }
@@ -330,7 +346,11 @@ mod tests {
         let article = Tagger::builtin().tag_article("Putin in Pyongyang", "Лавров и Путин");
         assert_eq!(article.person, vec!["Sergei Lavrov", "Vladimir Putin"]);
         assert_eq!(article.place, vec!["Pyongyang"]);
-        assert!(article.aliases.contains(&"Путин".to_string()));
+        assert_eq!(lookup("путин").unwrap().name, "Vladimir Putin");
+        assert_eq!(lookup("Kim Jong-un").unwrap().name, "Kim Jong Un");
+        assert_eq!(lookup("KCNA").unwrap().name, "Korean Central News Agency");
+        assert!(lookup("us").is_none());
+        assert!(lookup("kcna").is_none());
         assert_eq!(article.mentions.len(), 2);
     }
 }

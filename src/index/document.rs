@@ -51,10 +51,9 @@ pub fn to_document(
     ] {
         for name in names {
             doc.add_text(field, name);
+            // Queries name entities in any script; `compile` maps the alias to this name.
+            doc.add_text(fields.entity, name);
         }
-    }
-    for alias in &entities.aliases {
-        doc.add_text(fields.entity, alias);
     }
     if !entities.mentions.is_empty() {
         let json = serde_json::to_string(&entities.mentions).expect("mentions serialise");

@@ -20,6 +20,7 @@ use tantivy::{DateTime, Index, Searcher, Term};
 
 use crate::analysis::STEM_MARKER;
 use crate::article::{clean_line, normalise_language};
+use crate::entities;
 use crate::index::Fields;
 use crate::index::schema::GroupFields;
 use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range};
@@ -300,6 +301,27 @@ impl<'a> Compiler<'a> {
             } else {
                 Box::new(BoostQuery::new(query, boost))
             });
+        }
+        // A word or phrase that names a known entity in any script ("Путин") also finds the
+        // articles tagged with it, whatever their language.
+        if scope == Scope::Any
+            && let Some(entity) = entities::lookup(text)
+        {
+            let field = self.fields.entity;
+            let terms: Vec<(usize, Term)> = self
+                .analyze(field, &entity.name)?
+                .into_iter()
+                .map(|w| (w.position, Term::from_field_text(field, &w.word)))
+                .collect();
+            let query: Box<dyn Query> = if terms.len() == 1 {
+                Box::new(TermQuery::new(
+                    terms[0].1.clone(),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new_with_offset(terms))
+            };
+            alternatives.push(Box::new(BoostQuery::new(query, ENTITY_BOOST)));
         }
         Ok(match alternatives.len() {
             0 => None,
