@@ -122,7 +122,11 @@ fn index_with_hostile_article(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let index = dir.join("index");
-    for file in [fixture("articles.jsonl"), hostile] {
+    for file in [
+        fixture("articles.jsonl"),
+        fixture("entities.jsonl"),
+        hostile,
+    ] {
         let out = dateline(&index, &["index", file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
@@ -255,7 +259,7 @@ async fn the_page_works_in_a_real_browser() {
 
     // The timeline: click a day to filter by it.
     client.goto(&format!("{base}/?q=*")).await.unwrap();
-    wait_status(&client, "13 articles").await;
+    wait_status(&client, "18 articles").await;
     client
         .find(Locator::Css("rect.tbar[data-date='2024-06-19']"))
         .await
@@ -338,6 +342,103 @@ async fn the_page_works_in_a_real_browser() {
         "Esc closes the article",
     )
     .await;
+
+    // Entity marks in the article view, by type; clicking one filters by that entity.
+    client
+        .goto(&format!(
+            "{base}/?q=%D0%9F%D1%83%D1%82%D0%B8%D0%BD&article=ent-ru"
+        ))
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return document.getElementById('article').open",
+        "the Russian article opens",
+    )
+    .await;
+    wait_status(&client, "3 articles").await;
+    let marks = js(&client, "return [...document.querySelectorAll('#article-body mark.entity')].map(m => [m.textContent, m.className])").await;
+    assert_eq!(
+        marks,
+        json!([
+            ["Владимир Путин", "entity entity-person"],
+            ["Ким Чен Ыном", "entity entity-person"],
+            ["ЦТАК", "entity entity-org"]
+        ])
+    );
+    client
+        .find(Locator::XPath(
+            "//div[@id='article-body']/mark[text()='Ким Чен Ыном']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return !document.getElementById('article').open",
+        "the article closes",
+    )
+    .await;
+    wait_status(&client, "3 articles").await;
+    assert_eq!(
+        client
+            .find(Locator::Css("#chips [data-filter=person]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "person: Kim Jong Un ×"
+    );
+
+    // Autocomplete: "jong" offers Kim Jong Un with his count; choosing him filters by him.
+    client.goto(&format!("{base}/")).await.unwrap();
+    wait_status(&client, "18 articles").await;
+    client
+        .find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("jong")
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "return !document.getElementById('suggestions').hidden",
+        "suggestions appear",
+    )
+    .await;
+    assert_eq!(
+        client
+            .find(Locator::Css("#suggestions li"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace('\n', " "),
+        "Kim Jong Un person · 3"
+    );
+    client
+        .perform_actions(
+            KeyActions::new("pick".into())
+                .then(KeyAction::Down { value: '\u{E015}' })
+                .then(KeyAction::Up { value: '\u{E015}' })
+                .then(KeyAction::Down { value: '\u{E007}' })
+                .then(KeyAction::Up { value: '\u{E007}' }),
+        )
+        .await
+        .unwrap();
+    wait_status(&client, "3 articles").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("person=Kim+Jong+Un")
+    );
 
     // `/` focuses the search box.
     client.find(Locator::Css("body")).await.unwrap();
