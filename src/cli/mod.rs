@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 `index` skipped some records; 2 a fatal error (bad flags, unreadable
 //! index, query syntax error).
 
+mod entities_cmd;
 mod index_cmd;
 mod output;
 mod search_cmd;
@@ -39,6 +40,19 @@ enum Command {
     },
     /// Export every article matching a search (no result cap) as NDJSON or CSV on stdout.
     Export(search_cmd::ExportArgs),
+    /// Tag people, places and organisations in JSON Lines `{"id","text"}` (or plain text),
+    /// printing `{"id","spans":[{"start","end","label","text","entity"}]}` per input (offsets in
+    /// characters).
+    Tag {
+        /// Files (default: standard input).
+        paths: Vec<PathBuf>,
+    },
+    /// Score entity tagging against CoNLL-style gold files (PER/LOC/ORG, exact spans).
+    EvalEntities {
+        /// Gold files: `token TAG` per line, BIO or IO tags.
+        #[arg(required = true)]
+        gold: Vec<PathBuf>,
+    },
     /// Serve the JSON API and the web front end.
     Serve {
         /// Address to listen on (loopback by default; 0.0.0.0:PORT serves other machines too).
@@ -67,6 +81,8 @@ pub fn run() -> i32 {
         Command::Search(args) => search_cmd::run(&cli.index, args),
         Command::Stats { json } => search_cmd::stats(&cli.index, json),
         Command::Export(args) => search_cmd::export(&cli.index, args),
+        Command::Tag { paths } => entities_cmd::tag(&paths),
+        Command::EvalEntities { gold } => entities_cmd::eval(&gold),
         Command::Serve { addr, cors } => serve_cmd::serve(&cli.index, addr, cors.as_deref()),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
             if no_serve {

@@ -149,3 +149,72 @@ fn common_words_are_not_entities() {
         json!({"person": [], "place": [], "org": []})
     );
 }
+
+#[test]
+fn tag_prints_spans_with_character_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"id\":\"a\",\"text\":\"Путин встретился с Ким Чен Ыном в Пхеньяне.\"}\n{\"id\":7,\"text\":\"KCNA: Kim Jong-un greeted President Vladimir Putin.\"}\n";
+    let out = dateline_with_stdin(&dir.path().join("unused"), &["tag"], Some(input.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["id"], 7);
+    let texts = [
+        "Путин встретился с Ким Чен Ыном в Пхеньяне.",
+        "KCNA: Kim Jong-un greeted President Vladimir Putin.",
+    ];
+    let mut found = Vec::new();
+    for (line, text) in lines.iter().zip(texts) {
+        let chars: Vec<char> = text.chars().collect();
+        for span in line["spans"].as_array().unwrap() {
+            let (start, end) = (
+                span["start"].as_u64().unwrap() as usize,
+                span["end"].as_u64().unwrap() as usize,
+            );
+            let covered: String = chars[start..end].iter().collect();
+            assert_eq!(covered, span["text"].as_str().unwrap());
+            found.push(format!(
+                "{}:{}={}",
+                span["label"].as_str().unwrap(),
+                covered,
+                span["entity"].as_str().unwrap()
+            ));
+        }
+    }
+    assert_eq!(
+        found,
+        vec![
+            "PER:Путин=Vladimir Putin",
+            "PER:Ким Чен Ыном=Kim Jong Un",
+            "LOC:Пхеньяне=Pyongyang",
+            "ORG:KCNA=Korean Central News Agency",
+            "PER:Kim Jong-un=Kim Jong Un",
+            "PER:Vladimir Putin=Vladimir Putin",
+        ]
+    );
+}
+
+#[test]
+fn eval_entities_scores_a_gold_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.conll");
+    std::fs::write(
+        &gold,
+        "-DOCSTART- O\n\nVladimir B-PER\nPutin I-PER\nmet O\nthe O\nPresident O\nin O\nPyongyang B-LOC\n. O\n\nAcme B-ORG\nCorp I-ORG\nhired O\nSmith B-PER\n. O\n",
+    )
+    .unwrap();
+    let out = dateline(
+        &dir.path().join("unused"),
+        &["eval-entities", gold.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("(2 sentences, 13 tokens)"), "{text}");
+    assert!(
+        text.contains("  ALL       1.000   0.500  0.667   (2 / 0 / 2)"),
+        "{text}"
+    );
+}

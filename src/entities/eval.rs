@@ -1,0 +1,238 @@
+//! Scoring the tagger against CoNLL-style gold data: exact span and type, PER/LOC/ORG.
+//!
+//! Input: one `token TAG` per line (tab or space separated; BIO, IOB2 or IO tags; `-DOCSTART-`
+//! lines; blank lines between sentences). Each sentence is tagged as its tokens joined by single
+//! spaces, the way the team's peers are scored.
+
+use std::time::{Duration, Instant};
+
+use crate::entities::{Kind, Tagger};
+
+/// A sentence of gold data: tokens and gold spans (token ranges with a type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldSentence {
+    /// The tokens.
+    pub tokens: Vec<String>,
+    /// `(first token, one past the last token, type)`.
+    pub spans: Vec<(usize, usize, Kind)>,
+}
+
+fn kind_of(label: &str) -> Option<Kind> {
+    match label {
+        "PER" | "PERSON" | "PS" => Some(Kind::Person),
+        "LOC" | "GPE" | "LC" => Some(Kind::Place),
+        "ORG" | "OG" => Some(Kind::Org),
+        _ => None,
+    }
+}
+
+/// Reads CoNLL-style text into sentences.
+pub fn read_conll(text: &str) -> Vec<GoldSentence> {
+    let mut sentences = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut flush = |tokens: &mut Vec<String>, tags: &mut Vec<String>| {
+        if !tokens.is_empty() {
+            sentences.push(GoldSentence {
+                spans: spans_of(tags),
+                tokens: std::mem::take(tokens),
+            });
+            tags.clear();
+        }
+    };
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with("-DOCSTART-") {
+            flush(&mut tokens, &mut tags);
+            continue;
+        }
+        let mut fields = line.split(['\t', ' ']).filter(|f| !f.is_empty());
+        let (Some(token), Some(tag)) = (fields.next(), fields.next_back()) else {
+            continue;
+        };
+        tokens.push(token.to_string());
+        tags.push(tag.to_string());
+    }
+    flush(&mut tokens, &mut tags);
+    sentences
+}
+
+/// Spans of a BIO/IO tag sequence (MISC and unknown types are dropped).
+fn spans_of(tags: &[String]) -> Vec<(usize, usize, Kind)> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, tag) in tags.iter().enumerate() {
+        let (prefix, label) = tag.split_once('-').unwrap_or((tag.as_str(), ""));
+        let continues = prefix == "I" && open.as_ref().is_some_and(|(_, l)| l == label);
+        if !continues {
+            if let Some((start, label)) = open.take()
+                && let Some(kind) = kind_of(&label)
+            {
+                spans.push((start, i, kind));
+            }
+            if prefix == "B" || prefix == "I" {
+                open = Some((i, label.to_string()));
+            }
+        }
+    }
+    if let Some((start, label)) = open
+        && let Some(kind) = kind_of(&label)
+    {
+        spans.push((start, tags.len(), kind));
+    }
+    spans
+}
+
+/// Counts for one type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Predicted spans that are gold.
+    pub true_positives: u64,
+    /// Predicted spans that are not.
+    pub false_positives: u64,
+    /// Gold spans not predicted.
+    pub false_negatives: u64,
+}
+
+impl Counts {
+    /// Precision, recall and F1.
+    pub fn prf(&self) -> (f64, f64, f64) {
+        let tp = self.true_positives as f64;
+        let p = tp / (tp + self.false_positives as f64).max(1.0);
+        let r = tp / (tp + self.false_negatives as f64).max(1.0);
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f)
+    }
+}
+
+/// The result of an evaluation.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Per type: person, place, org.
+    pub by_kind: [(Kind, Counts); 3],
+    /// Tokens tagged.
+    pub tokens: u64,
+    /// Time spent tagging.
+    pub elapsed: Duration,
+}
+
+impl Evaluation {
+    /// Counts over every type.
+    pub fn overall(&self) -> Counts {
+        let mut all = Counts::default();
+        for (_, c) in &self.by_kind {
+            all.true_positives += c.true_positives;
+            all.false_positives += c.false_positives;
+            all.false_negatives += c.false_negatives;
+        }
+        all
+    }
+}
+
+/// Tags every sentence and scores exact span + type.
+pub fn evaluate(tagger: &Tagger, sentences: &[GoldSentence]) -> Evaluation {
+    let mut eval = Evaluation {
+        by_kind: [
+            (Kind::Person, Counts::default()),
+            (Kind::Place, Counts::default()),
+            (Kind::Org, Counts::default()),
+        ],
+        tokens: 0,
+        elapsed: Duration::ZERO,
+    };
+    let slot = |kind: Kind| match kind {
+        Kind::Person => 0,
+        Kind::Place => 1,
+        Kind::Org => 2,
+    };
+    let mut elapsed = Duration::ZERO;
+    for sentence in sentences {
+        // Character offsets of each token in the joined text.
+        let mut starts = Vec::with_capacity(sentence.tokens.len());
+        let mut ends = Vec::with_capacity(sentence.tokens.len());
+        let mut at = 0;
+        for token in &sentence.tokens {
+            starts.push(at);
+            at += token.chars().count();
+            ends.push(at);
+            at += 1;
+        }
+        let text = sentence.tokens.join(" ");
+        let started = Instant::now();
+        let mentions = tagger.tag(&text);
+        elapsed += started.elapsed();
+        eval.tokens += sentence.tokens.len() as u64;
+        let predicted: Vec<(usize, usize, Kind)> = mentions
+            .iter()
+            .map(|m| {
+                let first = starts.iter().position(|&s| s == m.start);
+                let last = ends.iter().position(|&e| e == m.end);
+                match (first, last) {
+                    (Some(first), Some(last)) => (first, last + 1, m.kind),
+                    // Not on token boundaries: can only be wrong.
+                    _ => (usize::MAX, usize::MAX, m.kind),
+                }
+            })
+            .collect();
+        for span in &predicted {
+            let counts = &mut eval.by_kind[slot(span.2)].1;
+            if sentence.spans.contains(span) {
+                counts.true_positives += 1;
+            } else {
+                counts.false_positives += 1;
+            }
+        }
+        for span in &sentence.spans {
+            if !predicted.contains(span) {
+                eval.by_kind[slot(span.2)].1.false_negatives += 1;
+            }
+        }
+    }
+    eval.elapsed = elapsed;
+    eval
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bio_and_io_tags_make_the_same_spans() {
+        let bio = read_conll(
+            "-DOCSTART- O\n\nVladimir\tB-PER\nPutin\tI-PER\nin\tO\nPyongyang\tB-LOC\n.\tO\n\nThe O\nUN B-ORG\nmet O\n",
+        );
+        let io = read_conll("Vladimir I-PER\nPutin I-PER\nin O\nPyongyang I-LOC\n. O\n");
+        assert_eq!(bio.len(), 2);
+        assert_eq!(
+            bio[0].spans,
+            vec![(0, 2, Kind::Person), (3, 4, Kind::Place)]
+        );
+        assert_eq!(bio[0].spans, io[0].spans);
+        assert_eq!(bio[1].spans, vec![(1, 2, Kind::Org)]);
+    }
+
+    #[test]
+    fn scoring_counts_exact_spans_only() {
+        let gold = read_conll(
+            "Vladimir B-PER\nPutin I-PER\nvisited O\nPyongyang B-LOC\nwith O\nLavrov B-PER\n",
+        );
+        let eval = evaluate(Tagger::builtin(), &gold);
+        assert_eq!(eval.overall().true_positives, 3);
+        assert_eq!(eval.overall().false_positives, 0);
+        assert_eq!(eval.overall().prf().2, 1.0);
+        let partial = read_conll("President B-PER\nPutin I-PER\n");
+        let eval = evaluate(Tagger::builtin(), &partial);
+        assert_eq!(
+            (
+                eval.overall().true_positives,
+                eval.overall().false_positives,
+                eval.overall().false_negatives
+            ),
+            (0, 1, 1)
+        );
+    }
+}
