@@ -26,6 +26,8 @@ pub fn serve(dir: &Path, addr: SocketAddr, cors: Option<&str>) -> anyhow::Result
     if !addr.ip().is_loopback() {
         eprintln!("note: serving on {addr}, reachable from other machines");
     }
+    // Build the entity alias table now rather than on the first search.
+    std::thread::spawn(|| dateline::entities::lookup(""));
     let runtime = tokio::runtime::Runtime::new().context("starting the server runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
