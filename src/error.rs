@@ -67,6 +67,16 @@ pub enum Error {
         /// What the limit is and what to do instead.
         message: String,
     },
+    /// A line of the user's entity corrections file cannot be applied.
+    #[error("corrections file `{path}`, line {line}: {message}")]
+    Corrections {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A date could not be understood.
     #[error(
         "bad date `{value}`: use YYYY-MM-DD or an RFC 3339 timestamp like 2024-06-19T09:30:00Z"
@@ -99,6 +109,7 @@ impl Error {
             Error::UnknownFacet { .. } => "unknown_facet",
             Error::PageOutOfRange { .. } => "page_out_of_range",
             Error::BadDate { .. } => "bad_date",
+            Error::Corrections { .. } => "bad_corrections",
             Error::ArticleNotFound { .. } => "article_not_found",
             Error::Tantivy(_) => "index_error",
         }

@@ -20,7 +20,7 @@ fn label(kind: Kind) -> &'static str {
 
 /// Tags JSON Lines `{"id","text"}` (or plain text) from files or stdin; prints one line of spans
 /// per input, offsets in characters.
-pub fn tag(paths: &[PathBuf]) -> anyhow::Result<i32> {
+pub fn tag(paths: &[PathBuf], corrections: Option<&std::path::Path>) -> anyhow::Result<i32> {
     let mut input = String::new();
     if paths.is_empty() {
         io::stdin()
@@ -35,7 +35,7 @@ pub fn tag(paths: &[PathBuf]) -> anyhow::Result<i32> {
             input.push('\n');
         }
     }
-    let tagger = Tagger::builtin();
+    let tagger = Tagger::with_corrections(corrections)?;
     let mut out = io::stdout().lock();
     let mut print = |id: serde_json::Value, text: &str| -> io::Result<()> {
         let chars: Vec<char> = text.chars().collect();

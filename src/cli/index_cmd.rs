@@ -38,10 +38,11 @@ pub struct IndexArgs {
     quiet: bool,
 }
 
-pub fn run(index: &Path, args: IndexArgs) -> anyhow::Result<i32> {
+pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyhow::Result<i32> {
     let mut options = IndexerOptions {
         memory_bytes: args.memory << 20,
         commit_every: args.commit_every,
+        corrections,
         ..IndexerOptions::default()
     };
     if let Some(threads) = args.threads {
@@ -167,6 +168,31 @@ fn print_summary(report: &Report, index: &Path) {
             eprintln!("  … and {} more, listed above", report.skipped.len() - 20);
         }
     }
+}
+
+pub fn reindex(index: &Path, corrections: Option<PathBuf>) -> anyhow::Result<i32> {
+    dateline::index::open(index)?;
+    let started = std::time::Instant::now();
+    let options = IndexerOptions {
+        corrections,
+        ..IndexerOptions::default()
+    };
+    let mut indexer = Indexer::open(index, &options)?;
+    let bar = progress_bar(None, false);
+    let count = indexer.reindex(&mut |done| {
+        if done.is_multiple_of(256) {
+            bar.set_message(format!("{} articles re-tagged", thousands(done)));
+        }
+    })?;
+    bar.finish_and_clear();
+    indexer.finish()?;
+    eprintln!(
+        "re-tagged {} articles in `{}` in {:.1} s",
+        thousands(count),
+        index.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
 }
 
 pub fn demo(index: &Path) -> anyhow::Result<i32> {

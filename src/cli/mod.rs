@@ -21,6 +21,10 @@ pub struct Cli {
     /// Index directory.
     #[arg(long, global = true, env = "DATELINE_INDEX", default_value = "index")]
     index: PathBuf,
+    /// Your entity corrections file (merge, rename, never, retype, add; see README), applied
+    /// when indexing, re-indexing and tagging.
+    #[arg(long, global = true, env = "DATELINE_CORRECTIONS")]
+    corrections: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,6 +44,9 @@ enum Command {
     },
     /// Export every article matching a search (no result cap) as NDJSON or CSV on stdout.
     Export(search_cmd::ExportArgs),
+    /// Re-tag every article of the index from its stored text (after editing the corrections
+    /// file), without re-reading the source files.
+    Reindex,
     /// Tag people, places and organisations in JSON Lines `{"id","text"}` (or plain text),
     /// printing `{"id","spans":[{"start","end","label","text","entity"}]}` per input (offsets in
     /// characters).
@@ -77,11 +84,12 @@ enum Command {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Index(args) => index_cmd::run(&cli.index, args),
+        Command::Index(args) => index_cmd::run(&cli.index, cli.corrections, args),
+        Command::Reindex => index_cmd::reindex(&cli.index, cli.corrections),
         Command::Search(args) => search_cmd::run(&cli.index, args),
         Command::Stats { json } => search_cmd::stats(&cli.index, json),
         Command::Export(args) => search_cmd::export(&cli.index, args),
-        Command::Tag { paths } => entities_cmd::tag(&paths),
+        Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),
         Command::Serve { addr, cors } => serve_cmd::serve(&cli.index, addr, cors.as_deref()),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {

@@ -7,6 +7,7 @@
 //! one Aho-Corasick automaton (leftmost-longest) and keeps a match only on word boundaries and
 //! with the alias's case, so "turkey" and "us" are not places while "Turkey" and "US" are.
 
+pub mod corrections;
 pub mod eval;
 mod gazetteer;
 mod tagger;

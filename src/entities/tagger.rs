@@ -1,7 +1,7 @@
 //! Finding entity mentions in text.
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,8 @@ pub struct Tagger {
     patterns: Vec<(usize, String)>,
 }
 
-static BUILTIN: LazyLock<Tagger> = LazyLock::new(|| Tagger::new(Gazetteer::builtin().clone()));
+static BUILTIN: LazyLock<Arc<Tagger>> =
+    LazyLock::new(|| Arc::new(Tagger::new(Gazetteer::builtin().clone())));
 static ALIASES: LazyLock<AliasIndex> = LazyLock::new(|| AliasIndex::new(Gazetteer::builtin()));
 
 /// Lower-cased alias → entity, for looking up what a query names without building the tagger.
@@ -103,6 +104,20 @@ impl Tagger {
     /// The tagger over the gazetteer compiled into the binary (built once per process).
     pub fn builtin() -> &'static Tagger {
         &BUILTIN
+    }
+
+    /// The built-in tagger, shared.
+    pub fn shared_builtin() -> Arc<Tagger> {
+        BUILTIN.clone()
+    }
+
+    /// The built-in gazetteer with the user's corrections file applied, or the built-in tagger
+    /// when there is no file.
+    pub fn with_corrections(path: Option<&std::path::Path>) -> crate::Result<Arc<Tagger>> {
+        Ok(match path {
+            None => Tagger::shared_builtin(),
+            Some(path) => Arc::new(Tagger::new(crate::entities::corrections::load(path)?)),
+        })
     }
 
     /// Builds a tagger over any gazetteer.

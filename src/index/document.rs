@@ -61,3 +61,31 @@ pub fn to_document(
     }
     doc
 }
+
+/// Reads back the article a document was built from (entities are re-derived, not read).
+pub fn stored_article(fields: &Fields, doc: &TantivyDocument) -> Article {
+    use tantivy::schema::{Field, Value};
+    let first = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    Article {
+        id: first(fields.id).unwrap_or_default(),
+        url: first(fields.url),
+        title: first(fields.title).unwrap_or_default(),
+        body: first(fields.body).unwrap_or_default(),
+        published: doc
+            .get_first(fields.published)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()),
+        source: first(fields.source),
+        author: first(fields.author),
+        language: first(fields.language),
+        section: first(fields.section),
+        tags: doc
+            .get_all(fields.tag)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    }
+}

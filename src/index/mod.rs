@@ -5,7 +5,7 @@ mod run;
 pub mod schema;
 mod writer;
 
-pub use document::to_document;
+pub use document::{stored_article, to_document};
 pub use run::{Event, Report, index_inputs, index_records};
 pub use schema::{Fields, build_schema};
 pub use writer::{Indexer, IndexerOptions, Upsert};

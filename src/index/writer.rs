@@ -2,9 +2,10 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tantivy::directory::error::LockError;
-use tantivy::{Index, IndexWriter, Searcher, TantivyError, Term};
+use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, TantivyError, Term};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::analysis::detect_language;
@@ -22,6 +23,8 @@ pub struct IndexerOptions {
     pub threads: usize,
     /// Commit after this many articles, so a crash loses at most that many.
     pub commit_every: usize,
+    /// The user's entity corrections file, applied to the built-in gazetteer.
+    pub corrections: Option<PathBuf>,
 }
 
 impl Default for IndexerOptions {
@@ -33,6 +36,7 @@ impl Default for IndexerOptions {
                 .unwrap_or(1)
                 .min(8),
             commit_every: 20_000,
+            corrections: None,
         }
     }
 }
@@ -57,6 +61,7 @@ pub struct Indexer {
     seen: HashSet<u128>,
     commit_every: usize,
     uncommitted: usize,
+    tagger: Arc<Tagger>,
 }
 
 impl Indexer {
@@ -83,6 +88,7 @@ impl Indexer {
                 other => Error::from(other),
             })?;
         let before = index.reader()?.searcher();
+        let tagger = Tagger::with_corrections(options.corrections.as_deref())?;
         Ok(Indexer {
             dir: dir.to_path_buf(),
             fields,
@@ -91,6 +97,7 @@ impl Indexer {
             seen: HashSet::new(),
             commit_every: options.commit_every.max(1),
             uncommitted: 0,
+            tagger,
         })
     }
 
@@ -111,7 +118,7 @@ impl Indexer {
         if existed {
             self.writer.delete_term(id_term);
         }
-        let entities = Tagger::builtin().tag_article(&article.title, &article.body);
+        let entities = self.tagger.tag_article(&article.title, &article.body);
         self.writer
             .add_document(to_document(&self.fields, &article, &entities))?;
         self.uncommitted += 1;
@@ -123,6 +130,29 @@ impl Indexer {
         } else {
             Upsert::Added
         })
+    }
+
+    /// Re-tags every article the index held when this indexer opened, from its stored text
+    /// (after the corrections file changed), replacing each in place. Returns how many.
+    pub fn reindex(&mut self, on_article: &mut dyn FnMut(u64)) -> Result<u64> {
+        let searcher = self.before.clone();
+        let mut done = 0;
+        for segment in searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(16)
+                .map_err(|e| Error::Tantivy(e.into()))?;
+            let alive = segment.alive_bitset().cloned();
+            for doc in 0..segment.max_doc() {
+                if alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                let stored: TantivyDocument = store.get(doc)?;
+                self.add(crate::index::stored_article(&self.fields, &stored))?;
+                done += 1;
+                on_article(done);
+            }
+        }
+        Ok(done)
     }
 
     /// Makes everything added so far durable.

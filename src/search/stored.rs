@@ -39,30 +39,26 @@ pub struct StoredArticle {
 impl StoredArticle {
     /// Reads the stored fields of a document.
     pub fn read(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
-        let first = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+        let article = crate::index::stored_article(fields, doc);
         let all = |field: Field| -> Vec<String> {
             doc.get_all(field)
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect()
         };
         StoredArticle {
-            id: first(fields.id).unwrap_or_default(),
-            title: first(fields.title).unwrap_or_default(),
-            body: first(fields.body).unwrap_or_default(),
-            url: first(fields.url),
-            source: first(fields.source),
-            author: first(fields.author),
+            id: article.id,
+            title: article.title,
+            body: article.body,
+            url: article.url,
+            source: article.source,
+            author: article.author,
             published: doc
                 .get_first(fields.published)
                 .and_then(|v| v.as_datetime())
                 .map(format_date),
-            language: first(fields.language),
-            section: first(fields.section),
-            tags: all(fields.tag),
+            language: article.language,
+            section: article.section,
+            tags: article.tags,
             entities: Entities {
                 person: all(fields.person),
                 place: all(fields.place),

@@ -218,3 +218,52 @@ fn eval_entities_scores_a_gold_file() {
         "{text}"
     );
 }
+
+#[test]
+fn corrections_apply_when_reindexing_from_stored_text() {
+    let dir = entity_index();
+    let corrections = dir.path().join("corrections.tsv");
+    std::fs::write(
+        &corrections,
+        "# house style\nrename\tperson\tKim Jong Un\tKim Jong-un\nnever\tKorean Central News Agency\nadd\torg\tEntity Wire\tEntity Wire\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let out = dateline(
+        &index,
+        &["--corrections", corrections.to_str().unwrap(), "reindex"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("re-tagged 5 articles"),
+        "{}",
+        stderr(&out)
+    );
+    let all = search(&dir, &["*"]);
+    assert_eq!(all["total"], 5);
+    assert_eq!(
+        facet(&all, "person"),
+        vec![
+            ("Kim Jong-un".to_string(), 3),
+            ("Vladimir Putin".to_string(), 3),
+            ("Sergei Lavrov".to_string(), 1),
+        ]
+    );
+    assert_eq!(facet(&all, "org"), vec![("United Nations".to_string(), 1)]);
+    // The article text is untouched; only its entities changed.
+    let lavrov = search(&dir, &["id:ent-lavrov"]);
+    assert_eq!(lavrov["hits"][0]["title"], "Lavrov speaks in Moscow");
+
+    // A mistake in the file is a clear error naming the line, and nothing is re-tagged.
+    std::fs::write(&corrections, "rename\tpersons\tA\tB\n").unwrap();
+    let out = dateline(
+        &index,
+        &["--corrections", corrections.to_str().unwrap(), "reindex"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 1: `persons` is not a type"),
+        "{}",
+        stderr(&out)
+    );
+}
