@@ -104,14 +104,16 @@ async fn wait_for(client: &Client, script: &str, what: &str) {
     }
 }
 
+async fn text_of(client: &Client, locator: Locator<'_>) -> String {
+    client.find(locator).await.unwrap().text().await.unwrap()
+}
+
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
 async fn first_title(client: &Client) -> String {
-    client
-        .find(Locator::Css(".hit h3 a"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    text_of(client, Locator::Css(".hit h3 a")).await
 }
 
 fn index_with_hostile_article(dir: &Path) -> PathBuf {
@@ -245,13 +247,7 @@ async fn the_page_works_in_a_real_browser() {
             .await
             .is_ok()
     );
-    client
-        .find(Locator::Css("#chips [data-filter=source]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("#chips [data-filter=source]")).await;
     wait_status(&client, "3 articles").await;
     // Back: the filtered view again.
     client.back().await.unwrap();
@@ -260,13 +256,7 @@ async fn the_page_works_in_a_real_browser() {
     // The timeline: click a day to filter by it.
     client.goto(&format!("{base}/?q=*")).await.unwrap();
     wait_status(&client, "18 articles").await;
-    client
-        .find(Locator::Css("rect.tbar[data-date='2024-06-19']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("rect.tbar[data-date='2024-06-19']")).await;
     wait_status(&client, "5 articles").await;
     let url = client.current_url().await.unwrap();
     assert!(
@@ -274,26 +264,14 @@ async fn the_page_works_in_a_real_browser() {
         "{url}"
     );
     assert_eq!(
-        client
-            .find(Locator::Css("#chips [data-filter=date]"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        text_of(&client, Locator::Css("#chips [data-filter=date]")).await,
         "2024-06-19 → 2024-06-19 ×"
     );
 
     // Open an article, close it with Esc.
     client.goto(&format!("{base}/?q=summit")).await.unwrap();
     wait_status(&client, "3 articles").await;
-    client
-        .find(Locator::Css(".hit h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css(".hit h3 a")).await;
     wait_for(
         &client,
         "return document.getElementById('article').open",
@@ -301,23 +279,12 @@ async fn the_page_works_in_a_real_browser() {
     )
     .await;
     assert_eq!(
-        client
-            .find(Locator::Id("article-title"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        text_of(&client, Locator::Id("article-title")).await,
         "Leaders meet at summit in Pyongyang"
     );
     assert!(
-        client
-            .find(Locator::Id("article-body"))
+        text_of(&client, Locator::Id("article-body"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("Officials described both summits")
     );
     assert!(
@@ -366,15 +333,11 @@ async fn the_page_works_in_a_real_browser() {
             ["ЦТАК", "entity entity-org"]
         ])
     );
-    client
-        .find(Locator::XPath(
-            "//div[@id='article-body']/mark[text()='Ким Чен Ыном']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &client,
+        Locator::XPath("//div[@id='article-body']/mark[text()='Ким Чен Ыном']"),
+    )
+    .await;
     wait_for(
         &client,
         "return !document.getElementById('article').open",
@@ -383,13 +346,7 @@ async fn the_page_works_in_a_real_browser() {
     .await;
     wait_status(&client, "3 articles").await;
     assert_eq!(
-        client
-            .find(Locator::Css("#chips [data-filter=person]"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        text_of(&client, Locator::Css("#chips [data-filter=person]")).await,
         "person: Kim Jong Un ×"
     );
 
@@ -410,13 +367,8 @@ async fn the_page_works_in_a_real_browser() {
     )
     .await;
     assert_eq!(
-        client
-            .find(Locator::Css("#suggestions li"))
+        text_of(&client, Locator::Css("#suggestions li"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .replace('\n', " "),
         "Kim Jong Un person · 3"
     );
@@ -470,13 +422,7 @@ async fn the_page_works_in_a_real_browser() {
         .await,
         json!(0)
     );
-    client
-        .find(Locator::Css(".hit h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css(".hit h3 a")).await;
     wait_for(
         &client,
         "return document.getElementById('article').open",
@@ -484,13 +430,8 @@ async fn the_page_works_in_a_real_browser() {
     )
     .await;
     assert!(
-        client
-            .find(Locator::Id("article-body"))
+        text_of(&client, Locator::Id("article-body"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("<img src=x onerror=")
     );
     assert_eq!(
@@ -525,13 +466,7 @@ async fn the_page_works_in_a_real_browser() {
     )
     .await;
     assert_eq!(
-        client
-            .find(Locator::Id("error"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        text_of(&client, Locator::Id("error")).await,
         "query syntax error at position 1: the `(` at position 1 is never closed: add a `)`"
     );
 

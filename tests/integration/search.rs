@@ -167,11 +167,9 @@ fn facet_counts_equal_a_hand_count() {
     assert_eq!(summit["facets"].as_object().unwrap().len(), 2);
 }
 
-#[test]
-fn histogram_buckets() {
-    let fx = FixtureIndex::new();
-    let by_month = fx.search("*", &[]);
-    let buckets: Vec<(String, u64)> = by_month["histogram"]
+/// `[(date, count)]` of a response's histogram.
+fn histogram(response: &serde_json::Value) -> Vec<(String, u64)> {
+    response["histogram"]
         .as_array()
         .unwrap()
         .iter()
@@ -181,9 +179,14 @@ fn histogram_buckets() {
                 b["count"].as_u64().unwrap(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn histogram_buckets() {
+    let fx = FixtureIndex::new();
     assert_eq!(
-        buckets,
+        histogram(&fx.search("*", &[])),
         vec![
             ("2024-05-01".to_string(), 1),
             ("2024-06-01".to_string(), 9),
@@ -201,19 +204,8 @@ fn histogram_buckets() {
             "2024-06-22",
         ],
     );
-    let days: Vec<(String, u64)> = by_day["histogram"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            (
-                b["date"].as_str().unwrap().to_string(),
-                b["count"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        days,
+        histogram(&by_day),
         vec![
             ("2024-06-19".to_string(), 5),
             ("2024-06-20".to_string(), 1),
