@@ -154,7 +154,7 @@ fn dateline_index(corpus: &[u8], dir: &Path, o: &Options) -> (u64, Duration) {
         memory_bytes: o.memory_mb << 20,
         threads: o.threads,
         commit_every: usize::MAX,
-        corrections: None,
+        ..IndexerOptions::default()
     };
     let mut indexer = Indexer::open(dir, &options).unwrap();
     let mut report = dateline::index::Report::default();

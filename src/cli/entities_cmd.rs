@@ -37,10 +37,15 @@ pub fn tag(paths: &[PathBuf], corrections: Option<&std::path::Path>) -> anyhow::
     }
     let tagger = Tagger::with_corrections(corrections)?;
     let mut out = io::stdout().lock();
-    let mut print = |id: serde_json::Value, text: &str| -> io::Result<()> {
+    let mut print = |id: serde_json::Value, text: &str, language: Option<&str>| -> io::Result<()> {
         let chars: Vec<char> = text.chars().collect();
+        // The statistical model is for English: other languages get the gazetteer alone.
+        let language = language
+            .map(str::to_string)
+            .or_else(|| dateline::analysis::detect_language("", text))
+            .unwrap_or_else(|| "en".to_string());
         let spans: Vec<serde_json::Value> = tagger
-            .tag(text)
+            .tag_in(text, Some(&language), true)
             .into_iter()
             .map(|m| {
                 json!({
@@ -65,14 +70,14 @@ pub fn tag(paths: &[PathBuf], corrections: Option<&std::path::Path>) -> anyhow::
             let text = record["text"]
                 .as_str()
                 .with_context(|| format!("line {}: needs a string `text`", number + 1))?;
-            result = print(record["id"].clone(), text);
+            result = print(record["id"].clone(), text, record["language"].as_str());
             if result.is_err() {
                 break;
             }
         }
         result
     } else {
-        print(serde_json::Value::Null, &input)
+        print(serde_json::Value::Null, &input, None)
     };
     finish_output(printed)
 }
@@ -113,5 +118,35 @@ pub fn eval(paths: &[PathBuf]) -> anyhow::Result<i32> {
             result.tokens as f64 / result.elapsed.as_secs_f64().max(1e-9)
         )?;
     }
+    Ok(0)
+}
+
+/// Trains the perceptron and writes the model.
+pub fn train(paths: &[PathBuf], epochs: usize, out: &std::path::Path) -> anyhow::Result<i32> {
+    use dateline::entities::eval::read_conll_tags;
+    use dateline::entities::perceptron::{Model, tag_indices};
+    let mut sentences = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+        for (tokens, tags) in read_conll_tags(&text) {
+            let tags = tag_indices(&tags);
+            sentences.push((tokens, tags));
+        }
+    }
+    let tokens: usize = sentences.iter().map(|(t, _)| t.len()).sum();
+    let started = std::time::Instant::now();
+    let model = Model::train(&sentences, epochs);
+    let bytes = model.save();
+    std::fs::write(out, &bytes).with_context(|| format!("writing `{}`", out.display()))?;
+    eprintln!(
+        "trained on {} sentences ({} tokens), {epochs} epochs, in {:.1} s: {} features, {} KB in `{}`",
+        sentences.len(),
+        tokens,
+        started.elapsed().as_secs_f64(),
+        model.len(),
+        bytes.len() / 1024,
+        out.display()
+    );
     Ok(0)
 }

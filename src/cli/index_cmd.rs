@@ -33,6 +33,10 @@ pub struct IndexArgs {
     /// Skip records larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
+    /// Also find people, places and organisations the gazetteer does not know, with the
+    /// statistical model (English articles; about three times slower).
+    #[arg(long)]
+    find_new_names: bool,
     /// Print only the summary and errors.
     #[arg(long, short)]
     quiet: bool,
@@ -43,6 +47,7 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
         memory_bytes: args.memory << 20,
         commit_every: args.commit_every,
         corrections,
+        statistical_entities: args.find_new_names,
         ..IndexerOptions::default()
     };
     if let Some(threads) = args.threads {

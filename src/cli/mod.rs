@@ -60,6 +60,19 @@ enum Command {
         #[arg(required = true)]
         gold: Vec<PathBuf>,
     },
+    /// Train the statistical entity tagger on CoNLL-style gold files (GUM's training split:
+    /// never its dev split, which is for evaluation).
+    TrainEntities {
+        /// Training files.
+        #[arg(required = true)]
+        gold: Vec<PathBuf>,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// Where to write the model.
+        #[arg(long, default_value = "data/entities/model.bin.gz")]
+        out: PathBuf,
+    },
     /// Serve the JSON API and the web front end.
     Serve {
         /// Address to listen on (loopback by default; 0.0.0.0:PORT serves other machines too).
@@ -91,6 +104,7 @@ pub fn run() -> i32 {
         Command::Export(args) => search_cmd::export(&cli.index, args),
         Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),
+        Command::TrainEntities { gold, epochs, out } => entities_cmd::train(&gold, epochs, &out),
         Command::Serve { addr, cors } => serve_cmd::serve(&cli.index, addr, cors.as_deref()),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
             if no_serve {

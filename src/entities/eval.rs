@@ -28,32 +28,36 @@ fn kind_of(label: &str) -> Option<Kind> {
 
 /// Reads CoNLL-style text into sentences.
 pub fn read_conll(text: &str) -> Vec<GoldSentence> {
+    read_conll_tags(text)
+        .into_iter()
+        .map(|(tokens, tags)| GoldSentence {
+            spans: spans_of(&tags),
+            tokens,
+        })
+        .collect()
+}
+
+/// Reads CoNLL-style text into sentences of (tokens, tags as written).
+pub fn read_conll_tags(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let mut sentences = Vec::new();
-    let mut tokens: Vec<String> = Vec::new();
-    let mut tags: Vec<String> = Vec::new();
-    let mut flush = |tokens: &mut Vec<String>, tags: &mut Vec<String>| {
-        if !tokens.is_empty() {
-            sentences.push(GoldSentence {
-                spans: spans_of(tags),
-                tokens: std::mem::take(tokens),
-            });
-            tags.clear();
-        }
-    };
+    let mut current: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for line in text.lines() {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with("-DOCSTART-") {
-            flush(&mut tokens, &mut tags);
+            if !current.0.is_empty() {
+                sentences.push(std::mem::take(&mut current));
+            }
             continue;
         }
         let mut fields = line.split(['\t', ' ']).filter(|f| !f.is_empty());
-        let (Some(token), Some(tag)) = (fields.next(), fields.next_back()) else {
-            continue;
-        };
-        tokens.push(token.to_string());
-        tags.push(tag.to_string());
+        if let (Some(token), Some(tag)) = (fields.next(), fields.next_back()) {
+            current.0.push(token.to_string());
+            current.1.push(tag.to_string());
+        }
     }
-    flush(&mut tokens, &mut tags);
+    if !current.0.is_empty() {
+        sentences.push(current);
+    }
     sentences
 }
 
@@ -149,6 +153,8 @@ pub fn evaluate(tagger: &Tagger, sentences: &[GoldSentence]) -> Evaluation {
         Kind::Place => 1,
         Kind::Org => 2,
     };
+    // Load everything the tagger loads lazily before timing it.
+    tagger.tag("Warm up");
     let mut elapsed = Duration::ZERO;
     for sentence in sentences {
         // Character offsets of each token in the joined text.

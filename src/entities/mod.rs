@@ -10,7 +10,10 @@
 pub mod corrections;
 pub mod eval;
 mod gazetteer;
+pub mod perceptron;
+mod statistical;
 mod tagger;
+pub mod tokens;
 
 pub use gazetteer::{Entity, Gazetteer, Kind};
 pub use tagger::{ArticleEntities, Mention, Tagger, lookup};

@@ -149,8 +149,31 @@ impl Tagger {
         &self.gazetteer.entities[index]
     }
 
-    /// Finds mentions in `text` (offsets in characters).
+    /// Finds mentions in English `text` (offsets in characters): the gazetteer's, and the
+    /// statistical model's for names the gazetteer does not know.
     pub fn tag(&self, text: &str) -> Vec<Mention> {
+        self.tag_in(text, Some("en"), true)
+    }
+
+    /// Finds mentions in `text` written in `language`: the gazetteer's in every language; with
+    /// `statistical`, the model (trained on English) adds its own in English text.
+    pub fn tag_in(&self, text: &str, language: Option<&str>, statistical: bool) -> Vec<Mention> {
+        let mut mentions = self.tag_gazetteer(text);
+        if statistical
+            && language == Some("en")
+            && let Some(model) = crate::entities::perceptron::Model::builtin()
+        {
+            let found = crate::entities::statistical::mentions(model, text, &mentions);
+            if !found.is_empty() {
+                mentions.extend(found);
+                mentions.sort_by_key(|m| m.start);
+            }
+        }
+        mentions
+    }
+
+    /// Finds the gazetteer's mentions in `text` (offsets in characters).
+    pub fn tag_gazetteer(&self, text: &str) -> Vec<Mention> {
         let mut mentions = Vec::new();
         let mut chars_before = 0usize;
         let mut counted_to = 0usize;
@@ -221,10 +244,18 @@ impl Tagger {
     }
 
     /// Tags an article's title and body: canonical entities by type, and the mentions in the
-    /// body.
-    pub fn tag_article(&self, title: &str, body: &str) -> ArticleEntities {
-        let title_mentions = self.tag(title);
-        let mentions = self.tag(body);
+    /// body. `statistical` adds the model's names for English articles (about three times
+    /// slower than the gazetteer alone).
+    pub fn tag_article(
+        &self,
+        title: &str,
+        body: &str,
+        language: Option<&str>,
+        statistical: bool,
+    ) -> ArticleEntities {
+        let title_mentions = self.tag_in(title, language, statistical);
+        let mentions = self.tag_in(body, language, statistical);
+        let mentions = canonical_across(&title_mentions, mentions);
         let mut found: BTreeSet<(Kind, &str)> = BTreeSet::new();
         for m in title_mentions.iter().chain(&mentions) {
             found.insert((m.kind, m.entity.as_str()));
@@ -241,6 +272,22 @@ impl Tagger {
         out.mentions = mentions;
         out
     }
+}
+
+/// A surname in the body resolves to the full name in the title ("Smith" → "Jane Smith").
+fn canonical_across(title: &[Mention], mut body: Vec<Mention>) -> Vec<Mention> {
+    for mention in &mut body {
+        if mention.kind == Kind::Person && !mention.entity.contains(' ') {
+            let suffix = format!(" {}", mention.entity);
+            if let Some(full) = title
+                .iter()
+                .find(|t| t.kind == Kind::Person && t.entity.ends_with(&suffix))
+            {
+                mention.entity = full.entity.clone();
+            }
+        }
+    }
+    body
 }
 
 #[cfg(test)]
@@ -358,7 +405,8 @@ mod tests {
         let text = "Лидер: Путин.";
         let m = &Tagger::builtin().tag(text)[0];
         assert_eq!((m.start, m.end), (7, 12));
-        let article = Tagger::builtin().tag_article("Putin in Pyongyang", "Лавров и Путин");
+        let article =
+            Tagger::builtin().tag_article("Putin in Pyongyang", "Лавров и Путин", Some("ru"), true);
         assert_eq!(article.person, vec!["Sergei Lavrov", "Vladimir Putin"]);
         assert_eq!(article.place, vec!["Pyongyang"]);
         assert_eq!(lookup("путин").unwrap().name, "Vladimir Putin");

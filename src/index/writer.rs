@@ -25,6 +25,8 @@ pub struct IndexerOptions {
     pub commit_every: usize,
     /// The user's entity corrections file, applied to the built-in gazetteer.
     pub corrections: Option<PathBuf>,
+    /// Also find names the gazetteer does not know, with the statistical model (English).
+    pub statistical_entities: bool,
 }
 
 impl Default for IndexerOptions {
@@ -37,6 +39,7 @@ impl Default for IndexerOptions {
                 .min(8),
             commit_every: 20_000,
             corrections: None,
+            statistical_entities: false,
         }
     }
 }
@@ -62,6 +65,7 @@ pub struct Indexer {
     commit_every: usize,
     uncommitted: usize,
     tagger: Arc<Tagger>,
+    statistical: bool,
 }
 
 impl Indexer {
@@ -98,6 +102,7 @@ impl Indexer {
             commit_every: options.commit_every.max(1),
             uncommitted: 0,
             tagger,
+            statistical: options.statistical_entities,
         })
     }
 
@@ -118,7 +123,12 @@ impl Indexer {
         if existed {
             self.writer.delete_term(id_term);
         }
-        let entities = self.tagger.tag_article(&article.title, &article.body);
+        let entities = self.tagger.tag_article(
+            &article.title,
+            &article.body,
+            article.language.as_deref(),
+            self.statistical,
+        );
         self.writer
             .add_document(to_document(&self.fields, &article, &entities))?;
         self.uncommitted += 1;

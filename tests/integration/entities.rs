@@ -213,10 +213,23 @@ fn eval_entities_scores_a_gold_file() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("(2 sentences, 13 tokens)"), "{text}");
-    assert!(
-        text.contains("  ALL       1.000   0.500  0.667   (2 / 0 / 2)"),
-        "{text}"
-    );
+    // The gazetteer finds Vladimir Putin and Pyongyang; the statistical model may find more.
+    let all = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("ALL"))
+        .unwrap();
+    let numbers: Vec<f64> = all
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    let (p, r, f) = (numbers[0], numbers[1], numbers[2]);
+    let (tp, fp, fn_) = (numbers[3], numbers[4], numbers[5]);
+    assert_eq!(tp + fn_, 4.0, "{text}");
+    assert!(tp >= 2.0, "{text}");
+    assert!((p - tp / (tp + fp)).abs() < 0.001, "{text}");
+    assert!((r - tp / (tp + fn_)).abs() < 0.001, "{text}");
+    assert!((f - 2.0 * p * r / (p + r)).abs() < 0.002, "{text}");
 }
 
 #[test]
@@ -265,5 +278,30 @@ fn corrections_apply_when_reindexing_from_stored_text() {
         stderr(&out).contains("line 1: `persons` is not a type"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn the_statistical_model_finds_names_the_gazetteer_lacks_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = br#"{"id":"new-names","language":"en","title":"Rates to rise","body":"Finance Minister Jonathan Hale said on Tuesday that the Bank of Norland would raise rates. He told reporters in Kestrel City that inflation was too high."}"#;
+    let plain = dir.path().join("plain");
+    let out = dateline_with_stdin(&plain, &["index", "-"], Some(article));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let found = dir.path().join("found");
+    let out = dateline_with_stdin(&found, &["index", "--find-new-names", "-"], Some(article));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entities = |index: &std::path::Path| {
+        let out = dateline(index, &["search", "*", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["hits"][0]["entities"].clone()
+    };
+    assert_eq!(
+        entities(&plain),
+        json!({"person": [], "place": [], "org": []})
+    );
+    assert_eq!(
+        entities(&found),
+        json!({"person": ["Jonathan Hale"], "place": ["Kestrel City"], "org": ["Bank of Norland"]})
     );
 }
