@@ -60,7 +60,13 @@ fn bench(c: &mut Criterion) {
     let tokens: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
     let mut group = c.benchmark_group("entities");
     group.throughput(Throughput::Elements(tokens as u64));
-    group.bench_function("tag/demo archive bodies", |b| {
+    group.bench_function("gazetteer/demo archive bodies", |b| {
+        b.iter(|| {
+            let mentions: usize = texts.iter().map(|t| tagger.tag_gazetteer(t).len()).sum();
+            assert!(mentions > 500);
+        })
+    });
+    group.bench_function("gazetteer+model/demo archive bodies", |b| {
         b.iter(|| {
             let mentions: usize = texts.iter().map(|t| tagger.tag(t).len()).sum();
             assert!(mentions > 500);

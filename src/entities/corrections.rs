@@ -167,7 +167,7 @@ mod tests {
         let mut gazetteer = Gazetteer::builtin().clone();
         apply(&mut gazetteer, corrections, "test").unwrap();
         Tagger::new(gazetteer)
-            .tag(text)
+            .tag_gazetteer(text)
             .into_iter()
             .map(|m| (m.entity, m.kind.name()))
             .collect()

@@ -216,6 +216,13 @@ fn static_features(ctx: &[Context], i: usize, f: &mut Vec<u64>) {
         key(16, &[gaz(0)]),
         key(17, &[gaz(-1), gaz(0)]),
         key(18, &[gaz(0), gaz(1)]),
+        key(21, &[shape_at(-1), &c.shape, shape_at(1)]),
+        key(22, &[&c.lower, shape_at(1)]),
+        key(23, &[lower(-1), &c.shape]),
+        key(24, &[&c.shape, lower(1)]),
+        key(25, &[suffix(4)]),
+        key(26, &[prefix(4)]),
+        key(27, &[shape_at(-2), shape_at(-1), &c.shape]),
     ]);
     if first.contains(&c.lower) {
         f.push(key(19, &["first"]));
