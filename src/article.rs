@@ -165,24 +165,35 @@ fn non_empty(value: Option<String>) -> Option<String> {
 
 /// Collapses every run of white space (including newlines) into one space.
 pub fn clean_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    push_words(&mut out, text);
+    out
+}
+
+/// Appends the words of `line` to `out`, one space between them.
+fn push_words(out: &mut String, line: &str) {
+    for (i, word) in line.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// Trims each line, collapses runs of spaces and keeps at most one blank line between paragraphs.
 pub fn clean_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
+    let mut blank = false;
     for line in text.lines() {
-        let line = clean_line(line);
-        if line.is_empty() {
-            blank_run += 1;
+        if line.trim().is_empty() {
+            blank = true;
             continue;
         }
         if !out.is_empty() {
-            out.push_str(if blank_run > 0 { "\n\n" } else { "\n" });
+            out.push_str(if blank { "\n\n" } else { "\n" });
         }
-        out.push_str(&line);
-        blank_run = 0;
+        push_words(&mut out, line);
+        blank = false;
     }
     out
 }
