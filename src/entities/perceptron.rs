@@ -68,28 +68,55 @@ pub struct Model {
 }
 
 /// What the features of one token are computed from.
-struct Context {
-    word: String,
-    lower: String,
-    shape: String,
+struct Context<'a> {
+    word: &'a str,
+    lower: std::borrow::Cow<'a, str>,
+    shape: Shape,
     /// Gazetteer match: 0 none, else 1 + kind * 2 + (0 begin, 1 inside).
     gazetteer: u8,
 }
 
-fn shape(word: &str) -> String {
-    let mut out = String::new();
+/// A word's shape ("Putin" → "Xxx", "U.S." → "X.X.", "2024" → "dd"): letter classes with runs
+/// cut at two, kept inline (it is computed for every token).
+#[derive(Clone, Copy)]
+struct Shape {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Shape {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+fn shape(word: &str) -> Shape {
+    let mut out = Shape {
+        bytes: [0; 16],
+        len: 0,
+    };
+    let mut run = 0;
     for c in word.chars() {
-        let s = if c.is_uppercase() {
-            'X'
+        let class = if c.is_uppercase() {
+            b'X'
         } else if c.is_lowercase() {
-            'x'
+            b'x'
         } else if c.is_ascii_digit() {
-            'd'
+            b'd'
+        } else if c.is_ascii() {
+            c as u8
         } else {
-            c
+            b'?'
         };
-        if !out.ends_with(s) || out.chars().rev().take_while(|&p| p == s).count() < 2 {
-            out.push(s);
+        let len = out.len as usize;
+        run = if len > 0 && out.bytes[len - 1] == class {
+            run + 1
+        } else {
+            1
+        };
+        if run <= 2 && len < out.bytes.len() {
+            out.bytes[len] = class;
+            out.len += 1;
         }
     }
     out
@@ -152,13 +179,17 @@ fn codes_for_words(tokens: &[&str]) -> Vec<u8> {
     gazetteer_codes(&spans, &Tagger::builtin().tag_gazetteer(&tokens.join(" ")))
 }
 
-fn contexts(tokens: &[&str], gazetteer: &[u8]) -> Vec<Context> {
+fn contexts<'a>(tokens: &[&'a str], gazetteer: &[u8]) -> Vec<Context<'a>> {
     tokens
         .iter()
         .zip(gazetteer.iter().copied())
         .map(|(word, gazetteer)| Context {
-            word: word.to_string(),
-            lower: word.to_lowercase(),
+            word,
+            lower: if word.chars().any(char::is_uppercase) {
+                std::borrow::Cow::Owned(word.to_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(word)
+            },
             shape: shape(word),
             gazetteer,
         })
@@ -174,7 +205,7 @@ fn static_features(ctx: &[Context], i: usize, f: &mut Vec<u64>) {
         let j = i as isize + j;
         (j >= 0).then(|| ctx.get(j as usize)).flatten()
     };
-    let lower = |j| at(j).map_or("<s>", |c| c.lower.as_str());
+    let lower = |j| at(j).map_or("<s>", |c| c.lower.as_ref());
     let shape_at = |j| at(j).map_or("<s>", |c| c.shape.as_str());
     let gaz = |j| DIGITS[at(j).map_or(0, |c| c.gazetteer) as usize];
     let c = &ctx[i];
@@ -195,42 +226,45 @@ fn static_features(ctx: &[Context], i: usize, f: &mut Vec<u64>) {
             .map_or(c.lower.len(), |(b, _)| b);
         &c.lower[..to]
     };
-    let sentence_start = i == 0 || matches!(ctx[i - 1].word.as_str(), "." | "!" | "?" | "\"" | ":");
+    let sentence_start = i == 0 || matches!(ctx[i - 1].word, "." | "!" | "?" | "\"" | ":");
     f.extend([
         key(0, &[]),
         key(1, &[&c.lower]),
-        key(2, &[&c.word]),
+        key(2, &[c.word]),
         key(3, &[lower(-1)]),
         key(4, &[lower(1)]),
         key(5, &[lower(-2)]),
         key(6, &[lower(2)]),
-        key(7, &[&c.shape]),
-        key(8, &[shape_at(-1), &c.shape]),
-        key(9, &[&c.shape, shape_at(1)]),
+        key(7, &[c.shape.as_str()]),
+        key(8, &[shape_at(-1), c.shape.as_str()]),
+        key(9, &[c.shape.as_str(), shape_at(1)]),
         key(10, &[suffix(3)]),
         key(11, &[suffix(2)]),
         key(12, &[prefix(3)]),
         key(13, &[lower(-1), &c.lower]),
         key(14, &[&c.lower, lower(1)]),
-        key(15, &[if sentence_start { "start" } else { "" }, &c.shape]),
+        key(
+            15,
+            &[if sentence_start { "start" } else { "" }, c.shape.as_str()],
+        ),
         key(16, &[gaz(0)]),
         key(17, &[gaz(-1), gaz(0)]),
         key(18, &[gaz(0), gaz(1)]),
-        key(21, &[shape_at(-1), &c.shape, shape_at(1)]),
+        key(21, &[shape_at(-1), c.shape.as_str(), shape_at(1)]),
         key(22, &[&c.lower, shape_at(1)]),
-        key(23, &[lower(-1), &c.shape]),
-        key(24, &[&c.shape, lower(1)]),
+        key(23, &[lower(-1), c.shape.as_str()]),
+        key(24, &[c.shape.as_str(), lower(1)]),
         key(25, &[suffix(4)]),
         key(26, &[prefix(4)]),
-        key(27, &[shape_at(-2), shape_at(-1), &c.shape]),
+        key(27, &[shape_at(-2), shape_at(-1), c.shape.as_str()]),
     ]);
-    if first.contains(&c.lower) {
+    if first.contains(c.lower.as_ref()) {
         f.push(key(19, &["first"]));
     }
-    if last.contains(&c.lower) {
+    if last.contains(c.lower.as_ref()) {
         f.push(key(19, &["last"]));
     }
-    if at(-1).is_some_and(|p| first.contains(&p.lower)) {
+    if at(-1).is_some_and(|p| first.contains(p.lower.as_ref())) {
         f.push(key(20, &["after first"]));
     }
 }
@@ -239,7 +273,7 @@ fn dynamic_features(ctx: &[Context], i: usize, p1: usize, p2: usize, out: &mut V
     out.push(key(30, &[LABELS[p1]]));
     out.push(key(31, &[LABELS[p2], LABELS[p1]]));
     out.push(key(32, &[LABELS[p1], &ctx[i].lower]));
-    out.push(key(33, &[LABELS[p1], &ctx[i].shape]));
+    out.push(key(33, &[LABELS[p1], ctx[i].shape.as_str()]));
 }
 
 /// An I- tag after a tag of another type starts an entity.

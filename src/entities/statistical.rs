@@ -7,23 +7,27 @@ use crate::entities::{Kind, Mention, lookup};
 
 /// Mentions the model finds in `text` that do not overlap `known` (the gazetteer's).
 pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
-    let chars: Vec<char> = text.chars().collect();
+    // Byte offset of every character, so tokens can borrow from the text.
+    let bytes: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
     let tokens = tokenize(text);
-    let words: Vec<String> = tokens
+    let words: Vec<&str> = tokens
         .iter()
-        .map(|&(s, e)| chars[s..e].iter().collect())
+        .map(|&(s, e)| &text[bytes[s]..bytes[e]])
         .collect();
     let codes = gazetteer_codes(&tokens, known);
     let mut spans: Vec<(usize, usize, Kind)> = Vec::new();
     // Sentences end at . ! ? tokens.
     let mut start = 0;
     for end in 1..=words.len() {
-        let boundary = end == words.len() || matches!(words[end - 1].as_str(), "." | "!" | "?");
+        let boundary = end == words.len() || matches!(words[end - 1], "." | "!" | "?");
         if !boundary {
             continue;
         }
-        let slice: Vec<&str> = words[start..end].iter().map(String::as_str).collect();
-        let tags = model.predict_with(&slice, &codes[start..end]);
+        let tags = model.predict_with(&words[start..end], &codes[start..end]);
         let mut open: Option<(usize, Kind)> = None;
         for (i, &tag) in tags.iter().enumerate() {
             let label = LABELS[tag];
@@ -54,7 +58,7 @@ pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
         if known.iter().any(|m| m.start < e && s < m.end) {
             continue;
         }
-        let surface: String = chars[s..e].iter().collect();
+        let surface = text[bytes[s]..bytes[e]].to_string();
         let entity = match lookup(&surface) {
             Some(entity) => entity.name.clone(),
             None if kind == Kind::Person && last - first == 1 => {
