@@ -4,7 +4,9 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use dateline::entities::eval::{evaluate, read_conll};
+use dateline::entities::eval::{
+    evaluate, evaluate_chars, is_char_level, read_char_level, read_conll,
+};
 use dateline::entities::{Kind, Tagger};
 use serde_json::json;
 
@@ -89,13 +91,18 @@ pub fn eval(paths: &[PathBuf]) -> anyhow::Result<i32> {
     for path in paths {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading `{}`", path.display()))?;
-        let sentences = read_conll(&text);
-        let result = evaluate(tagger, &sentences);
+        let (result, count) = if is_char_level(&text) {
+            // KLUE: Korean, character-level; the gazetteer alone (the model is English).
+            let sentences = read_char_level(&text);
+            (evaluate_chars(tagger, &sentences, "ko"), sentences.len())
+        } else {
+            let sentences = read_conll(&text);
+            (evaluate(tagger, &sentences), sentences.len())
+        };
         writeln!(
             out,
-            "{} ({} sentences, {} tokens)",
+            "{} ({count} sentences, {} tokens)",
             path.display(),
-            sentences.len(),
             result.tokens
         )?;
         writeln!(out, "  type  precision  recall     F1   (tp / fp / fn)")?;

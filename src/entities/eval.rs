@@ -202,6 +202,93 @@ pub fn evaluate(tagger: &Tagger, sentences: &[GoldSentence]) -> Evaluation {
     eval
 }
 
+/// A sentence of character-level gold data (KLUE): the text and gold spans in characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldText {
+    /// The sentence.
+    pub text: String,
+    /// `(first char, one past the last char, type)`.
+    pub spans: Vec<(usize, usize, Kind)>,
+}
+
+/// Whether a file is KLUE's character-level format (`CHAR<TAB>TAG` lines, `##` headers).
+pub fn is_char_level(text: &str) -> bool {
+    text.lines()
+        .take(20)
+        .any(|l| l.starts_with("## ") && l.contains("CHAR\tNE_TAG"))
+}
+
+/// Reads KLUE-style character-level BIO data (one character and its tag per line).
+pub fn read_char_level(text: &str) -> Vec<GoldText> {
+    let mut out = Vec::new();
+    let mut chars = String::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut flush = |chars: &mut String, tags: &mut Vec<String>| {
+        if !chars.is_empty() {
+            out.push(GoldText {
+                text: std::mem::take(chars),
+                spans: spans_of(tags),
+            });
+            tags.clear();
+        }
+    };
+    for line in text.lines() {
+        if line.starts_with("##") || line.is_empty() {
+            flush(&mut chars, &mut tags);
+            continue;
+        }
+        if let Some((ch, tag)) = line.rsplit_once('\t') {
+            let Some(c) = ch.chars().next() else { continue };
+            chars.push(c);
+            tags.push(tag.trim().to_string());
+        }
+    }
+    flush(&mut chars, &mut tags);
+    out
+}
+
+/// Scores the tagger (gazetteer only: the statistical model is English) on character-level
+/// sentences in `language`.
+pub fn evaluate_chars(tagger: &Tagger, sentences: &[GoldText], language: &str) -> Evaluation {
+    let mut eval = Evaluation {
+        by_kind: [
+            (Kind::Person, Counts::default()),
+            (Kind::Place, Counts::default()),
+            (Kind::Org, Counts::default()),
+        ],
+        tokens: 0,
+        elapsed: Duration::ZERO,
+    };
+    let slot = |kind: Kind| match kind {
+        Kind::Person => 0,
+        Kind::Place => 1,
+        Kind::Org => 2,
+    };
+    tagger.tag_in("warm up", Some(language), false);
+    for sentence in sentences {
+        let started = Instant::now();
+        let mentions = tagger.tag_in(&sentence.text, Some(language), false);
+        eval.elapsed += started.elapsed();
+        eval.tokens += sentence.text.split_whitespace().count() as u64;
+        let predicted: Vec<(usize, usize, Kind)> =
+            mentions.iter().map(|m| (m.start, m.end, m.kind)).collect();
+        for span in &predicted {
+            let counts = &mut eval.by_kind[slot(span.2)].1;
+            if sentence.spans.contains(span) {
+                counts.true_positives += 1;
+            } else {
+                counts.false_positives += 1;
+            }
+        }
+        for span in &sentence.spans {
+            if !predicted.contains(span) {
+                eval.by_kind[slot(span.2)].1.false_negatives += 1;
+            }
+        }
+    }
+    eval
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +306,19 @@ mod tests {
         );
         assert_eq!(bio[0].spans, io[0].spans);
         assert_eq!(bio[1].spans, vec![(1, 2, Kind::Org)]);
+    }
+
+    #[test]
+    fn character_level_files_keep_spaces() {
+        let text =
+            "## klue-ner header CHAR\tNE_TAG\n## id\tsentence\n평\tB-LC\n양\tI-LC\n \tO\n도\tO\n";
+        assert!(is_char_level(text));
+        let sentences = read_char_level(text);
+        assert_eq!(sentences.len(), 1);
+        assert_eq!(sentences[0].text, "평양 도");
+        assert_eq!(sentences[0].spans, vec![(0, 2, Kind::Place)]);
+        let eval = evaluate_chars(Tagger::builtin(), &sentences, "ko");
+        assert_eq!(eval.overall().true_positives, 1);
     }
 
     #[test]
