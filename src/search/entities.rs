@@ -5,7 +5,11 @@ use tantivy::Searcher;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::query::AllQuery;
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use crate::Result;
+use crate::entities::Gazetteer;
 use crate::search::aggregate;
 use crate::search::request::{FacetField, Interval};
 
@@ -50,11 +54,29 @@ pub fn complete(
                 count: v.count,
             })
         })
-        .filter(|e| matches_prefix(&e.name, &prefix))
+        .filter(|e| {
+            matches_prefix(&e.name, &prefix)
+                || aliases_of(&e.name).any(|alias| matches_prefix(alias, &prefix))
+        })
         .collect();
     found.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     found.truncate(limit);
     Ok(found)
+}
+
+/// The known aliases of a canonical name, in any script ("Путин", "푸틴" for Vladimir Putin).
+fn aliases_of(name: &str) -> impl Iterator<Item = &'static str> {
+    static BY_NAME: LazyLock<HashMap<&'static str, &'static [String]>> = LazyLock::new(|| {
+        Gazetteer::builtin()
+            .entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.aliases.as_slice()))
+            .collect()
+    });
+    BY_NAME
+        .get(name)
+        .into_iter()
+        .flat_map(|aliases| aliases.iter().map(String::as_str))
 }
 
 /// Whether the whole name, or any word of it, starts with `prefix` (already lower-cased).

@@ -134,6 +134,11 @@ async fn article_view_has_mention_offsets_and_autocomplete_counts() {
         get("/api/entities?prefix=jong").await,
         json!({"entities": [{"name": "Kim Jong Un", "type": "person", "count": 3}]})
     );
+    // Aliases in any script complete too.
+    assert_eq!(
+        get("/api/entities?prefix=%D0%BF%D1%83%D1%82").await,
+        json!({"entities": [{"name": "Vladimir Putin", "type": "person", "count": 3}]})
+    );
     assert_eq!(
         get("/api/entities?prefix=p&type=place").await,
         json!({"entities": [{"name": "Pyongyang", "type": "place", "count": 3}]})
