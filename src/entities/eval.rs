@@ -125,6 +125,40 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    fn new() -> Evaluation {
+        Evaluation {
+            by_kind: [
+                (Kind::Person, Counts::default()),
+                (Kind::Place, Counts::default()),
+                (Kind::Org, Counts::default()),
+            ],
+            tokens: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Counts predicted spans against gold spans (same units, exact match with type).
+    fn score<T: PartialEq>(&mut self, predicted: &[(T, T, Kind)], gold: &[(T, T, Kind)]) {
+        let slot = |kind: Kind| match kind {
+            Kind::Person => 0,
+            Kind::Place => 1,
+            Kind::Org => 2,
+        };
+        for span in predicted {
+            let counts = &mut self.by_kind[slot(span.2)].1;
+            if gold.contains(span) {
+                counts.true_positives += 1;
+            } else {
+                counts.false_positives += 1;
+            }
+        }
+        for span in gold {
+            if !predicted.contains(span) {
+                self.by_kind[slot(span.2)].1.false_negatives += 1;
+            }
+        }
+    }
+
     /// Counts over every type.
     pub fn overall(&self) -> Counts {
         let mut all = Counts::default();
@@ -139,20 +173,7 @@ impl Evaluation {
 
 /// Tags every sentence and scores exact span + type.
 pub fn evaluate(tagger: &Tagger, sentences: &[GoldSentence]) -> Evaluation {
-    let mut eval = Evaluation {
-        by_kind: [
-            (Kind::Person, Counts::default()),
-            (Kind::Place, Counts::default()),
-            (Kind::Org, Counts::default()),
-        ],
-        tokens: 0,
-        elapsed: Duration::ZERO,
-    };
-    let slot = |kind: Kind| match kind {
-        Kind::Person => 0,
-        Kind::Place => 1,
-        Kind::Org => 2,
-    };
+    let mut eval = Evaluation::new();
     // Load everything the tagger loads lazily before timing it.
     tagger.tag("Warm up");
     let mut elapsed = Duration::ZERO;
@@ -184,19 +205,7 @@ pub fn evaluate(tagger: &Tagger, sentences: &[GoldSentence]) -> Evaluation {
                 }
             })
             .collect();
-        for span in &predicted {
-            let counts = &mut eval.by_kind[slot(span.2)].1;
-            if sentence.spans.contains(span) {
-                counts.true_positives += 1;
-            } else {
-                counts.false_positives += 1;
-            }
-        }
-        for span in &sentence.spans {
-            if !predicted.contains(span) {
-                eval.by_kind[slot(span.2)].1.false_negatives += 1;
-            }
-        }
+        eval.score(&predicted, &sentence.spans);
     }
     eval.elapsed = elapsed;
     eval
@@ -250,20 +259,7 @@ pub fn read_char_level(text: &str) -> Vec<GoldText> {
 /// Scores the tagger (gazetteer only: the statistical model is English) on character-level
 /// sentences in `language`.
 pub fn evaluate_chars(tagger: &Tagger, sentences: &[GoldText], language: &str) -> Evaluation {
-    let mut eval = Evaluation {
-        by_kind: [
-            (Kind::Person, Counts::default()),
-            (Kind::Place, Counts::default()),
-            (Kind::Org, Counts::default()),
-        ],
-        tokens: 0,
-        elapsed: Duration::ZERO,
-    };
-    let slot = |kind: Kind| match kind {
-        Kind::Person => 0,
-        Kind::Place => 1,
-        Kind::Org => 2,
-    };
+    let mut eval = Evaluation::new();
     tagger.tag_in("warm up", Some(language), false);
     for sentence in sentences {
         let started = Instant::now();
@@ -272,19 +268,7 @@ pub fn evaluate_chars(tagger: &Tagger, sentences: &[GoldText], language: &str) -
         eval.tokens += sentence.text.split_whitespace().count() as u64;
         let predicted: Vec<(usize, usize, Kind)> =
             mentions.iter().map(|m| (m.start, m.end, m.kind)).collect();
-        for span in &predicted {
-            let counts = &mut eval.by_kind[slot(span.2)].1;
-            if sentence.spans.contains(span) {
-                counts.true_positives += 1;
-            } else {
-                counts.false_positives += 1;
-            }
-        }
-        for span in &sentence.spans {
-            if !predicted.contains(span) {
-                eval.by_kind[slot(span.2)].1.false_negatives += 1;
-            }
-        }
+        eval.score(&predicted, &sentence.spans);
     }
     eval
 }
