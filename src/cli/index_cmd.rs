@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use clap::Args;
 use dateline::index::{Event, Report, index_inputs};
-use dateline::ingest::{DEFAULT_MAX_RECORD_BYTES, discover};
+use dateline::ingest::{DEFAULT_MAX_RECORD_BYTES, ReadOptions, discover};
 use dateline::{Indexer, IndexerOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -70,13 +70,13 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
     let found = discover(&args.paths)?;
     if !found.ignored.is_empty() {
         eprintln!(
-            "note: ignored {} file(s) that are not .jsonl/.ndjson(.gz), e.g. `{}`",
+            "note: ignored {} file(s) whose names are not of a format Dateline reads (.jsonl, .ndjson, .json, .html, .htm, .xml, .rss, .atom, .warc, .txt, optionally .gz), e.g. `{}`",
             found.ignored.len(),
             found.ignored[0].display()
         );
     }
     if found.inputs.is_empty() {
-        bail!("nothing to index: no .jsonl or .ndjson files under the given paths");
+        bail!("nothing to index: no files of a format Dateline reads under the given paths");
     }
     let total_bytes: Option<u64> = found.inputs.iter().map(|i| i.size()).sum();
     let mut indexer = Indexer::open(index, &options)?;
@@ -96,14 +96,16 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
         Event::Skipped(error) => bar.suspend(|| eprintln!("skipped {error}")),
         Event::Warning {
             file,
-            line,
+            location,
             warning,
-        } => bar.suspend(|| eprintln!("warning {file}:{line}: {}", warning.0)),
+        } => bar.suspend(|| eprintln!("warning {file}{location}: {}", warning.0)),
     };
     let report = index_inputs(
         &mut indexer,
         &found.inputs,
-        args.max_record_bytes,
+        &ReadOptions {
+            max_record_bytes: args.max_record_bytes,
+        },
         bytes_read.clone(),
         &mut on_event,
     )?;
@@ -155,6 +157,7 @@ fn print_summary(report: &Report, index: &Path) {
         report.articles_per_second(),
         human_bytes(report.megabytes_per_second().mul_add(1e6, 0.0) as u64),
     );
+    print_formats(report);
     if report.warnings > 0 {
         eprintln!(
             "{} article(s) indexed with warnings (listed above)",
@@ -172,6 +175,45 @@ fn print_summary(report: &Report, index: &Path) {
         if report.skipped.len() > 20 {
             eprintln!("  … and {} more, listed above", report.skipped.len() - 20);
         }
+    }
+}
+
+/// One line per input format: files, records, articles, and what was skipped or passed over.
+fn print_formats(report: &Report) {
+    if report.formats.is_empty() {
+        return;
+    }
+    eprintln!(
+        "  {:<12} {:>7} {:>9} {:>9} {:>8}",
+        "format", "files", "records", "articles", "skipped"
+    );
+    for (format, counts) in &report.formats {
+        let name = format.map_or_else(|| "unreadable".to_string(), |f| f.to_string());
+        let skipped: u64 = counts.skipped.values().sum();
+        let mut notes: Vec<String> = counts
+            .skipped
+            .iter()
+            .map(|(kind, n)| format!("{} {}", thousands(*n), kind.label()))
+            .collect();
+        notes.extend(
+            counts
+                .passed
+                .iter()
+                .map(|(what, n)| format!("passed over {} {what}", thousands(*n))),
+        );
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", notes.join(", "))
+        };
+        eprintln!(
+            "  {:<12} {:>7} {:>9} {:>9} {:>8}{notes}",
+            name,
+            thousands(counts.files),
+            thousands(counts.records),
+            thousands(counts.articles),
+            thousands(skipped),
+        );
     }
 }
 
@@ -205,9 +247,9 @@ pub fn demo(index: &Path) -> anyhow::Result<i32> {
         Event::Skipped(error) => eprintln!("skipped {error}"),
         Event::Warning {
             file,
-            line,
+            location,
             warning,
-        } => eprintln!("warning {file}:{line}: {}", warning.0),
+        } => eprintln!("warning {file}{location}: {}", warning.0),
         Event::Indexed => {}
     };
     let report = dateline::demo::build(index, &mut on_event)?;

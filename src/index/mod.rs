@@ -6,7 +6,7 @@ pub mod schema;
 mod writer;
 
 pub use document::{stored_article, to_document};
-pub use run::{Event, Report, index_inputs, index_records};
+pub use run::{Event, FormatCounts, Report, Timings, index_inputs, index_records};
 pub use schema::{Fields, build_schema};
 pub use writer::{Indexer, IndexerOptions, Upsert};
 

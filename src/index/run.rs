@@ -1,13 +1,24 @@
 //! Indexing whole inputs: records in, articles written, every skip and warning reported.
+//!
+//! Reading and extracting (decompression, JSON, HTML readability, feeds, WARC) run on their
+//! own thread, ahead of the indexing thread (language detection, entity tagging, tantivy), so
+//! the two overlap on a multi-core machine.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
 use crate::Result;
 use crate::article::Warning;
 use crate::index::{Indexer, Upsert};
-use crate::ingest::{self, Input, Parsed, RecordError};
+use crate::ingest::{
+    self, Format, Input, Item, Location, Parsed, ReadOptions, RecordError, SkipKind,
+};
+
+/// How many records the reading thread may run ahead of the indexing thread.
+const READ_AHEAD: usize = 256;
 
 /// Something that happened while indexing, for the caller to show.
 #[derive(Debug)]
@@ -18,13 +29,53 @@ pub enum Event<'a> {
     Warning {
         /// File name.
         file: &'a str,
-        /// 1-based line.
-        line: u64,
+        /// Where in the file.
+        location: Location,
         /// The problem.
         warning: &'a Warning,
     },
     /// Another article was written.
     Indexed,
+}
+
+/// What happened to the records of one format.
+#[derive(Debug, Default, Clone)]
+pub struct FormatCounts {
+    /// Files read in this format.
+    pub files: u64,
+    /// Records found: articles, skipped and passed.
+    pub records: u64,
+    /// Articles indexed.
+    pub articles: u64,
+    /// Records skipped, by reason.
+    pub skipped: BTreeMap<SkipKind, u64>,
+    /// Records that are rightly not articles (WARC requests, 404 pages), by what they are.
+    pub passed: BTreeMap<&'static str, u64>,
+}
+
+impl FormatCounts {
+    fn add(&mut self, other: &FormatCounts) {
+        self.files += other.files;
+        self.records += other.records;
+        self.articles += other.articles;
+        for (kind, n) in &other.skipped {
+            *self.skipped.entry(*kind).or_default() += n;
+        }
+        for (what, n) in &other.passed {
+            *self.passed.entry(what).or_default() += n;
+        }
+    }
+}
+
+/// Where the time of a run went.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    /// Reading, decompressing and extracting articles (the reading thread's busy time).
+    pub extraction: Duration,
+    /// Language detection and entity tagging.
+    pub analysis: Duration,
+    /// tantivy: tokenising, stemming, writing, committing (the rest of the indexing thread).
+    pub indexing: Duration,
 }
 
 /// What an indexing run did.
@@ -44,6 +95,10 @@ pub struct Report {
     pub bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Counts per input format; `None` for files that could not be read as any format.
+    pub formats: BTreeMap<Option<Format>, FormatCounts>,
+    /// Where the time went.
+    pub timings: Timings,
 }
 
 impl Report {
@@ -58,7 +113,45 @@ impl Report {
     }
 }
 
-/// Feeds records into the indexer, counting into `report` and telling `on_event`.
+/// Indexes one item, counting it into `report` and `counts` and telling `on_event`.
+fn index_item(
+    indexer: &mut Indexer,
+    item: Item,
+    file: &str,
+    report: &mut Report,
+    counts: &mut FormatCounts,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<()> {
+    counts.records += 1;
+    match item {
+        Item::Article(parsed) => {
+            for warning in &parsed.warnings {
+                report.warnings += 1;
+                on_event(Event::Warning {
+                    file,
+                    location: parsed.location,
+                    warning,
+                });
+            }
+            if indexer.add(parsed.article)? == Upsert::Replaced {
+                report.replaced += 1;
+            }
+            report.indexed += 1;
+            counts.articles += 1;
+            on_event(Event::Indexed);
+        }
+        Item::Skipped(error) => {
+            *counts.skipped.entry(error.kind).or_default() += 1;
+            on_event(Event::Skipped(&error));
+            report.skipped.push(error);
+        }
+        Item::Passed(what) => *counts.passed.entry(what).or_default() += 1,
+    }
+    Ok(())
+}
+
+/// Feeds records of one stream into the indexer, counting into `report` and telling
+/// `on_event`. (No thread: for articles already in memory.)
 pub fn index_records(
     indexer: &mut Indexer,
     records: impl Iterator<Item = std::result::Result<Parsed, RecordError>>,
@@ -66,60 +159,107 @@ pub fn index_records(
     report: &mut Report,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<()> {
+    let mut counts = FormatCounts::default();
     for record in records {
-        match record {
-            Ok(parsed) => {
-                for warning in &parsed.warnings {
-                    report.warnings += 1;
-                    on_event(Event::Warning {
-                        file,
-                        line: parsed.line,
-                        warning,
-                    });
-                }
-                if indexer.add(parsed.article)? == Upsert::Replaced {
-                    report.replaced += 1;
-                }
-                report.indexed += 1;
-                on_event(Event::Indexed);
-            }
-            Err(error) => {
-                on_event(Event::Skipped(&error));
-                report.skipped.push(error);
-            }
-        }
+        let item = match record {
+            Ok(parsed) => Item::Article(parsed),
+            Err(error) => Item::Skipped(error),
+        };
+        index_item(indexer, item, file, report, &mut counts, on_event)?;
     }
     Ok(())
 }
 
+/// What the reading thread sends. Nearly every message is an `Item`, so the size difference
+/// between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum Message {
+    Item(usize, Item),
+    /// An input is read: as what format, or why it could not be.
+    Finished(std::result::Result<Format, RecordError>),
+}
+
 /// Indexes every input, then commits. `bytes_read` grows as input is consumed (for a progress
-/// bar). A file that cannot be opened is a skipped record at line 0, not a fatal error.
+/// bar). A file that cannot be opened or is not text is a skipped record, not a fatal error.
 pub fn index_inputs(
     indexer: &mut Indexer,
     inputs: &[Input],
-    max_record_bytes: usize,
+    options: &ReadOptions,
     bytes_read: Arc<AtomicU64>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Report> {
     let started = Instant::now();
+    let analysis_before = indexer.analysis_time();
     let mut report = Report::default();
-    for input in inputs {
-        report.files += 1;
-        match ingest::read(input, max_record_bytes, bytes_read.clone()) {
-            Ok(records) => index_records(indexer, records, &input.name(), &mut report, on_event)?,
-            Err(error) => {
-                let error = RecordError {
-                    file: input.name(),
-                    line: 0,
-                    reason: error.to_string(),
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    let mut busy = Duration::ZERO;
+    let extraction = std::thread::scope(|scope| -> Result<Duration> {
+        let (sender, receiver) = sync_channel::<Message>(READ_AHEAD);
+        let bytes = bytes_read.clone();
+        let reader = scope.spawn(move || {
+            let thread_started = Instant::now();
+            let mut waiting = Duration::ZERO;
+            for (i, input) in inputs.iter().enumerate() {
+                let mut send = |message: Message| {
+                    let before = Instant::now();
+                    let sent = sender.send(message).is_ok();
+                    waiting += before.elapsed();
+                    sent
                 };
-                on_event(Event::Skipped(&error));
-                report.skipped.push(error);
+                let result = ingest::read(input, options, bytes.clone(), &mut |item| {
+                    send(Message::Item(i, item))
+                });
+                if !send(Message::Finished(result)) {
+                    break;
+                }
+            }
+            thread_started.elapsed().saturating_sub(waiting)
+        });
+        let mut counts = FormatCounts::default();
+        for message in receiver {
+            match message {
+                Message::Item(i, item) => {
+                    let before = Instant::now();
+                    index_item(indexer, item, &names[i], &mut report, &mut counts, on_event)?;
+                    busy += before.elapsed();
+                }
+                Message::Finished(result) => {
+                    report.files += 1;
+                    let format = match result {
+                        Ok(format) => Some(format),
+                        Err(error) => {
+                            index_item(
+                                indexer,
+                                Item::Skipped(error),
+                                "",
+                                &mut report,
+                                &mut counts,
+                                on_event,
+                            )?;
+                            None
+                        }
+                    };
+                    counts.files = 1;
+                    report
+                        .formats
+                        .entry(format)
+                        .or_default()
+                        .add(&std::mem::take(&mut counts));
+                }
             }
         }
-    }
+        Ok(reader.join().expect("the reading thread does not panic"))
+    })?;
+    let before = Instant::now();
     indexer.commit()?;
-    report.bytes = bytes_read.load(std::sync::atomic::Ordering::Relaxed);
+    busy += before.elapsed();
+    report.bytes = bytes_read.load(Ordering::Relaxed);
     report.elapsed = started.elapsed();
+    let analysis = indexer.analysis_time() - analysis_before;
+    report.timings = Timings {
+        extraction,
+        analysis,
+        indexing: busy.saturating_sub(analysis),
+    };
     Ok(report)
 }

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tantivy::directory::error::LockError;
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, TantivyError, Term};
@@ -66,6 +67,8 @@ pub struct Indexer {
     uncommitted: usize,
     tagger: Arc<Tagger>,
     statistical: bool,
+    /// Time spent detecting languages and tagging entities.
+    analysis_time: Duration,
 }
 
 impl Indexer {
@@ -103,7 +106,14 @@ impl Indexer {
             uncommitted: 0,
             tagger,
             statistical: options.statistical_entities,
+            analysis_time: Duration::ZERO,
         })
+    }
+
+    /// Time spent so far detecting languages and tagging entities (the rest of [`Indexer::add`]
+    /// is tantivy's).
+    pub fn analysis_time(&self) -> Duration {
+        self.analysis_time
     }
 
     /// Returns the index directory.
@@ -114,6 +124,7 @@ impl Indexer {
     /// Adds an article, replacing any article with the same id. Detects the language when the
     /// article does not give one; tags its people, places and organisations. Commits when `commit_every` articles are pending.
     pub fn add(&mut self, mut article: Article) -> Result<Upsert> {
+        let started = Instant::now();
         if article.language.is_none() {
             article.language = detect_language(&article.title, &article.body);
         }
@@ -129,6 +140,7 @@ impl Indexer {
             article.language.as_deref(),
             self.statistical,
         );
+        self.analysis_time += started.elapsed();
         self.writer
             .add_document(to_document(&self.fields, &article, &entities))?;
         self.uncommitted += 1;

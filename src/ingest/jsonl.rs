@@ -3,7 +3,7 @@
 use std::io::BufRead;
 
 use crate::article::RawArticle;
-use crate::ingest::{Parsed, RecordError};
+use crate::ingest::{Location, Parsed, RecordError, SkipKind, too_large};
 
 /// Iterates over the records of a JSON Lines stream. Blank lines are not records. After an
 /// unreadable stream (a truncated gzip, an I/O error) it yields that error once and stops.
@@ -29,10 +29,11 @@ impl<R: BufRead> JsonlReader<R> {
         }
     }
 
-    fn error(&self, reason: String) -> RecordError {
+    fn error(&self, kind: SkipKind, reason: String) -> RecordError {
         RecordError {
             file: self.name.clone(),
-            line: self.line,
+            location: Location::Line(self.line),
+            kind,
             reason,
         }
     }
@@ -66,19 +67,22 @@ impl<R: BufRead> JsonlReader<R> {
 
     fn parse(&self, len: usize) -> Option<Result<Parsed, RecordError>> {
         if len > self.max_record_bytes {
-            return Some(Err(self.error(format!(
-                "record is {len} bytes, over the limit of {} (raise it with `--max-record-bytes`)",
-                self.max_record_bytes
-            ))));
+            return Some(Err(self.error(
+                SkipKind::TooLarge,
+                too_large(len as u64, self.max_record_bytes),
+            )));
         }
         let bytes = self.buf.strip_suffix(b"\r").unwrap_or(&self.buf);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
-                return Some(Err(self.error(format!(
-                    "invalid UTF-8 at byte {} of the line: save the file as UTF-8",
-                    e.valid_up_to() + 1
-                ))));
+                return Some(Err(self.error(
+                    SkipKind::Encoding,
+                    format!(
+                        "invalid UTF-8 at byte {} of the line: save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                )));
             }
         };
         let text = text.trim_start_matches('\u{feff}').trim();
@@ -86,22 +90,29 @@ impl<R: BufRead> JsonlReader<R> {
             return None;
         }
         if !text.starts_with('{') {
-            return Some(Err(self.error(format!(
+            return Some(Err(self.error(
+                SkipKind::Malformed,
+                format!(
                 "not a JSON object: a line must be one article like {{\"title\": …, \"body\": …}}, found `{}`",
                 preview(text)
-            ))));
+            ),
+            )));
         }
         let raw: RawArticle = match serde_json::from_str(text) {
             Ok(raw) => raw,
-            Err(e) => return Some(Err(self.error(format!("invalid JSON: {e}")))),
+            Err(e) => {
+                return Some(Err(
+                    self.error(SkipKind::Malformed, format!("invalid JSON: {e}"))
+                ));
+            }
         };
         Some(match raw.into_article() {
             Ok((article, warnings)) => Ok(Parsed {
                 article,
-                line: self.line,
+                location: Location::Line(self.line),
                 warnings,
             }),
-            Err(invalid) => Err(self.error(invalid.to_string())),
+            Err(invalid) => Err(self.error(SkipKind::NoText, invalid.to_string())),
         })
     }
 }
@@ -129,9 +140,12 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                 }
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(self.error(format!(
+                    return Some(Err(self.error(
+                        SkipKind::Truncated,
+                        format!(
                         "cannot read further ({e}): the file is truncated or corrupt; records before this line were read"
-                    ))));
+                    ),
+                    )));
                 }
             };
             if let Some(result) = self.parse(len) {
@@ -149,7 +163,13 @@ mod tests {
     fn read(input: &[u8], limit: usize) -> Vec<Result<(u64, String), String>> {
         JsonlReader::new("f.jsonl".into(), input, limit)
             .map(|r| match r {
-                Ok(p) => Ok((p.line, p.article.title)),
+                Ok(p) => Ok((
+                    match p.location {
+                        Location::Line(line) => line,
+                        _ => 0,
+                    },
+                    p.article.title,
+                )),
                 Err(e) => Err(e.to_string()),
             })
             .collect()

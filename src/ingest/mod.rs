@@ -1,12 +1,24 @@
-//! Reading articles from files, directories and standard input.
+//! Reading articles from files, directories and standard input, in every format an archive
+//! comes in.
 //!
-//! [`discover`] expands the paths a user names into [`Input`]s; [`read`] opens one input
-//! (gzip is detected from its first bytes, not its name) and yields, record by record, either a
-//! [`Parsed`] article or a [`RecordError`] that names the file and line. A bad record never stops
-//! the rest of the file from being read.
+//! [`discover`] expands the paths a user names into [`Input`]s; [`read`] opens one input (gzip
+//! is detected from its first bytes, not its name), decides its [`Format`] from its name and its
+//! first bytes (a `.txt` that is really HTML is read as HTML), and hands every record to a
+//! callback as an [`Item`]: an article, a record that could not become one (a [`RecordError`]
+//! naming file and line, record or byte), or a record that is rightly not an article (a WARC
+//! request record, a 404 page), which is counted but is no error. A bad record never stops the
+//! rest of the file from being read.
 
+mod decode;
+mod detect;
+mod feed;
+mod html;
+mod json_array;
 mod jsonl;
+mod text;
+mod warc;
 
+pub use detect::Format;
 pub use jsonl::JsonlReader;
 
 use std::fmt;
@@ -16,14 +28,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::article::{Article, Warning};
+use crate::article::{Article, RawArticle, Warning};
 use crate::{Error, Result};
 
 /// Default limit on one record's size: larger records are skipped with an error.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
 
-/// File name endings read when a directory is indexed.
-const JSONL_EXTENSIONS: [&str; 4] = [".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
+/// How many bytes of a file are looked at to decide its format.
+const SNIFF_BYTES: u64 = 8 << 10;
 
 /// One place articles come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,20 +64,95 @@ impl Input {
     }
 }
 
+/// Where in a file a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole (an HTML page, a text file, a feed that cannot be parsed).
+    File,
+    /// A 1-based line (JSON Lines).
+    Line(u64),
+    /// A 1-based element of a JSON array, and the line it starts on.
+    Element {
+        /// Element number.
+        number: u64,
+        /// Line of its first byte.
+        line: u64,
+    },
+    /// A 1-based item of an RSS or Atom feed.
+    Item(u64),
+    /// A 1-based WARC record and the byte it starts at (in the uncompressed stream).
+    Record {
+        /// Record number.
+        number: u64,
+        /// Offset of its first byte.
+        offset: u64,
+    },
+}
+
+impl fmt::Display for Location {
+    /// Formats the location as it follows a file name: `:12`, ` record 3 at byte 1024`, or
+    /// nothing for a whole file.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::Line(line) => write!(f, ":{line}"),
+            Location::Element { number, line } => write!(f, ":{line}: element {number}"),
+            Location::Item(number) => write!(f, ": item {number}"),
+            Location::Record { number, offset } => write!(f, ": record {number} at byte {offset}"),
+        }
+    }
+}
+
+/// Why a record was skipped, for counting skips by reason in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipKind {
+    /// The file or stream could not be opened or read.
+    Unreadable,
+    /// The stream ends in the middle (a truncated gzip or WARC).
+    Truncated,
+    /// Not text at all (an image, an executable).
+    Binary,
+    /// Bytes that are not valid in the file's encoding.
+    Encoding,
+    /// A record over the size limit.
+    TooLarge,
+    /// Syntax errors: JSON, a feed that is not well-formed XML, a WARC header.
+    Malformed,
+    /// Neither title nor text (an HTML page with no article, an empty item).
+    NoText,
+}
+
+impl SkipKind {
+    /// A short label for summaries.
+    pub fn label(self) -> &'static str {
+        match self {
+            SkipKind::Unreadable => "unreadable",
+            SkipKind::Truncated => "truncated",
+            SkipKind::Binary => "binary, not text",
+            SkipKind::Encoding => "invalid encoding",
+            SkipKind::TooLarge => "too large",
+            SkipKind::Malformed => "malformed",
+            SkipKind::NoText => "no article text",
+        }
+    }
+}
+
 /// A record that could not become an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordError {
     /// File name (`-` for standard input).
     pub file: String,
-    /// 1-based line number.
-    pub line: u64,
-    /// What is wrong with the record.
+    /// Where in the file.
+    pub location: Location,
+    /// The kind of problem, for counting.
+    pub kind: SkipKind,
+    /// What is wrong with the record, in words a user can act on.
     pub reason: String,
 }
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+        write!(f, "{}{}: {}", self.file, self.location, self.reason)
     }
 }
 
@@ -74,10 +161,22 @@ impl fmt::Display for RecordError {
 pub struct Parsed {
     /// The article.
     pub article: Article,
-    /// 1-based line number in its file.
-    pub line: u64,
+    /// Where in its file.
+    pub location: Location,
     /// Problems that did not stop the article from being indexed.
     pub warnings: Vec<Warning>,
+}
+
+/// What a reader found in one record.
+#[derive(Debug)]
+pub enum Item {
+    /// An article to index.
+    Article(Parsed),
+    /// A record that should have been an article but cannot be.
+    Skipped(RecordError),
+    /// A record that is rightly not an article (a WARC request or metadata record, a non-HTML
+    /// or non-200 response): counted, not an error.
+    Passed(&'static str),
 }
 
 /// What [`discover`] found.
@@ -90,7 +189,8 @@ pub struct Discovered {
 }
 
 /// Expands paths: `-` is standard input, a file is read whatever its name, a directory is walked
-/// recursively for `.jsonl`/`.ndjson` files (optionally `.gz`), in sorted order.
+/// recursively for files of the supported formats (by extension, optionally `.gz`), in sorted
+/// order.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered> {
     let mut found = Discovered::default();
     for path in paths {
@@ -112,10 +212,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-            if JSONL_EXTENSIONS.iter().any(|ext| name.ends_with(ext)) {
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            if Format::from_name(&name).is_some() {
                 found.inputs.push(Input::File(entry.into_path()));
-            } else if !name.starts_with('.') {
+            } else {
                 found.ignored.push(entry.into_path());
             }
         }
@@ -137,16 +240,51 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-/// Opens an input for reading records. `bytes_read` is increased by the raw (compressed)
-/// bytes consumed, so progress can be shown against the file size.
+/// Settings for reading inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Records (lines, pages, WARC payloads, whole text files) larger than this are skipped.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
+}
+
+/// Receives the items of an input; returns `false` to stop reading.
+pub type Emit<'a> = dyn FnMut(Item) -> bool + 'a;
+
+/// Reads one input and hands every record to `emit`. Returns the format the input was read as,
+/// or an error when the input cannot be opened at all. `bytes_read` is increased by the raw
+/// (compressed) bytes consumed, so progress can be shown against the file size.
 pub fn read(
     input: &Input,
-    max_record_bytes: usize,
+    options: &ReadOptions,
     bytes_read: Arc<AtomicU64>,
-) -> Result<JsonlReader<Box<dyn BufRead + Send>>> {
+    emit: &mut Emit,
+) -> std::result::Result<Format, RecordError> {
+    let name = input.name();
+    let file_error = |kind, reason: String| RecordError {
+        file: name.clone(),
+        location: Location::File,
+        kind,
+        reason,
+    };
     let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
-        Input::File(path) => Box::new(File::open(path).map_err(|e| Error::io(path, e))?),
+        Input::File(path) => match File::open(path) {
+            Ok(file) => Box::new(file),
+            Err(e) => {
+                return Err(file_error(
+                    SkipKind::Unreadable,
+                    format!("cannot open: {e}"),
+                ));
+            }
+        },
     };
     let mut buffered = BufReader::with_capacity(
         256 << 10,
@@ -155,25 +293,163 @@ pub fn read(
             count: bytes_read,
         },
     );
-    let head = buffered
+    let unreadable = |e: io::Error| file_error(SkipKind::Unreadable, format!("cannot read: {e}"));
+    let gzipped = buffered
         .fill_buf()
-        .map_err(|e| Error::io(input.name(), e))?;
-    let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(BufReader::with_capacity(
-            256 << 10,
-            flate2::bufread::MultiGzDecoder::new(buffered),
-        ))
+        .map_err(unreadable)?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut stream: Box<dyn Read + Send> = if gzipped {
+        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
     } else {
         Box::new(buffered)
     };
-    Ok(JsonlReader::new(input.name(), reader, max_record_bytes))
+    // The first bytes decide the format; they are then read again as part of the stream.
+    let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
+    if let Err(e) = stream.by_ref().take(SNIFF_BYTES).read_to_end(&mut head) {
+        let kind = if gzipped {
+            SkipKind::Truncated
+        } else {
+            SkipKind::Unreadable
+        };
+        return Err(file_error(
+            kind,
+            format!("cannot read the start of the file ({e}): is it a complete .gz file?"),
+        ));
+    }
+    let format = Format::detect(&name, &head)
+        .map_err(|reason| file_error(SkipKind::Binary, reason.to_string()))?;
+    let reader = BufReader::with_capacity(256 << 10, io::Cursor::new(head).chain(stream));
+    let max = options.max_record_bytes;
+    match format {
+        Format::Jsonl => {
+            for record in JsonlReader::new(name, reader, max) {
+                let item = match record {
+                    Ok(parsed) => Item::Article(parsed),
+                    Err(error) => Item::Skipped(error),
+                };
+                if !emit(item) {
+                    break;
+                }
+            }
+        }
+        Format::JsonArray => json_array::read(&name, reader, max, emit),
+        Format::Warc => warc::read(&name, reader, max, emit),
+        Format::Html | Format::Text | Format::Feed => {
+            let bytes = read_whole(reader, max).map_err(|e| RecordError {
+                file: name.clone(),
+                location: Location::File,
+                kind: e.0,
+                reason: e.1,
+            })?;
+            match format {
+                Format::Html => {
+                    emit(whole_file_item(&name, html::read(&bytes)));
+                }
+                Format::Text => {
+                    emit(whole_file_item(&name, text::read(&bytes)));
+                }
+                _ => feed::read(&name, &bytes, emit),
+            }
+        }
+    }
+    Ok(format)
 }
 
-/// Reads every record of a file at `path` (a convenience for tests and tools).
-pub fn read_file(path: &Path) -> Result<JsonlReader<Box<dyn BufRead + Send>>> {
-    read(
-        &Input::File(path.to_path_buf()),
-        DEFAULT_MAX_RECORD_BYTES,
+/// Turns the outcome of reading a one-article file into an item.
+fn whole_file_item(name: &str, result: std::result::Result<Parsed, Reject>) -> Item {
+    match result {
+        Ok(parsed) => Item::Article(parsed),
+        Err(reject) => Item::Skipped(reject.at(name, Location::File)),
+    }
+}
+
+/// A record rejected by a format reader, before the file and location are attached.
+#[derive(Debug)]
+pub(crate) struct Reject {
+    pub kind: SkipKind,
+    pub reason: String,
+}
+
+impl Reject {
+    pub(crate) fn new(kind: SkipKind, reason: impl Into<String>) -> Self {
+        Reject {
+            kind,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn at(self, file: &str, location: Location) -> RecordError {
+        RecordError {
+            file: file.to_string(),
+            location,
+            kind: self.kind,
+            reason: self.reason,
+        }
+    }
+}
+
+/// Validates an extracted article.
+pub(crate) fn into_parsed(
+    raw: RawArticle,
+    location: Location,
+) -> std::result::Result<Parsed, Reject> {
+    match raw.into_article() {
+        Ok((article, warnings)) => Ok(Parsed {
+            article,
+            location,
+            warnings,
+        }),
+        Err(invalid) => Err(Reject::new(SkipKind::NoText, invalid.to_string())),
+    }
+}
+
+/// Reads a whole stream that must fit the record limit. A larger stream is read to its end (so
+/// progress stays right) and rejected with its size.
+fn read_whole(
+    mut reader: impl Read,
+    max: usize,
+) -> std::result::Result<Vec<u8>, (SkipKind, String)> {
+    let mut bytes = Vec::new();
+    let truncated = |e: io::Error| {
+        (
+            SkipKind::Truncated,
+            format!("cannot read to the end ({e}): the file is truncated or corrupt"),
+        )
+    };
+    reader
+        .by_ref()
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(truncated)?;
+    if bytes.len() > max {
+        let rest = io::copy(&mut reader, &mut io::sink()).map_err(truncated)?;
+        return Err((
+            SkipKind::TooLarge,
+            too_large(bytes.len() as u64 + rest, max),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The message for a record over the size limit.
+pub(crate) fn too_large(size: u64, max: usize) -> String {
+    format!("record is {size} bytes, over the limit of {max} (raise it with `--max-record-bytes`)")
+}
+
+/// Reads every item of a file at `path` (a convenience for tests and tools).
+pub fn read_file(path: &Path) -> Vec<Item> {
+    let mut items = Vec::new();
+    let input = Input::File(path.to_path_buf());
+    if let Err(error) = read(
+        &input,
+        &ReadOptions::default(),
         Arc::default(),
-    )
+        &mut |item| {
+            items.push(item);
+            true
+        },
+    ) {
+        items.push(Item::Skipped(error));
+    }
+    items
 }

@@ -119,7 +119,11 @@ fn gzip_directories_and_stdin_are_read() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, &text).unwrap();
     std::fs::write(nested.join("part.jsonl.gz"), gz.finish().unwrap()).unwrap();
-    std::fs::write(dir.path().join("archive/notes.txt"), "not articles").unwrap();
+    std::fs::write(
+        dir.path().join("archive/cover.jpg"),
+        b"\xff\xd8\xff\xe0\0\x10JFIF",
+    )
+    .unwrap();
     let index = dir.path().join("index");
     let out = dateline(
         &index,
