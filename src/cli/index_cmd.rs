@@ -190,21 +190,26 @@ fn print_formats(report: &Report) {
     for (format, counts) in &report.formats {
         let name = format.map_or_else(|| "unreadable".to_string(), |f| f.to_string());
         let skipped: u64 = counts.skipped.values().sum();
-        let mut notes: Vec<String> = counts
-            .skipped
-            .iter()
-            .map(|(kind, n)| format!("{} {}", thousands(*n), kind.label()))
-            .collect();
-        notes.extend(
+        let list = |items: Vec<String>| items.join(", ");
+        let skips = list(
+            counts
+                .skipped
+                .iter()
+                .map(|(kind, n)| format!("{} {}", thousands(*n), kind.label()))
+                .collect(),
+        );
+        let passes = list(
             counts
                 .passed
                 .iter()
-                .map(|(what, n)| format!("passed over {} {what}", thousands(*n))),
+                .map(|(what, n)| format!("{} {what}", thousands(*n)))
+                .collect(),
         );
-        let notes = if notes.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", notes.join(", "))
+        let notes = match (skips.is_empty(), passes.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => format!("  ({skips})"),
+            (true, false) => format!("  (passed over: {passes})"),
+            (false, false) => format!("  ({skips}; passed over: {passes})"),
         };
         eprintln!(
             "  {:<12} {:>7} {:>9} {:>9} {:>8}{notes}",

@@ -13,6 +13,15 @@ use crate::ingest::{Location, Parsed, Reject, SkipKind, into_parsed};
 /// character) are not held to a Latin-length paragraph.
 const MIN_UNREADABLE_TEXT: usize = 200;
 
+/// Elements holding the byline.
+const BYLINE: &str = "[class*=byline], [rel=author], [itemprop=author]";
+
+/// Boilerplate that Readability's class-name rules miss: ad slots, cookie and consent
+/// banners, newsletter and paywall boxes.
+const BOILERPLATE: &str = "[class~=ad], [class~=ads], [class*=advert], [id*=advert], \
+    [class*=ad-slot], [class*=ad-container], [class*=cookie], [id*=cookie], [class*=consent], \
+    [id*=consent], [class*=gdpr], [class*=newsletter], [class*=paywall]";
+
 /// What is known about a page from outside it (from a WARC record's headers).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct PageHints<'a> {
@@ -46,6 +55,23 @@ pub(crate) fn extract(bytes: &[u8], hints: &PageHints) -> Result<RawArticle, Rej
     let canonical = attr("link[rel='canonical']", "href");
     let time =
         attr("article time[datetime]", "datetime").or_else(|| attr("time[datetime]", "datetime"));
+    let byline = document
+        .select(BYLINE)
+        .iter()
+        .map(|node| crate::article::clean_line(&node.text()))
+        .find(|text| !text.is_empty() && text.len() < 120);
+    // Readability keeps an in-text byline when the metadata already named the author, and
+    // keeps ad slots and consent banners whose class names it does not know: removed first.
+    document.select(BYLINE).remove();
+    document.select(BOILERPLATE).remove();
+    // A block that holds nothing but a timestamp is the page's dateline, not article text.
+    for time in document.select("time").nodes() {
+        if let Some(parent) = time.parent()
+            && parent.text().trim() == time.text().trim()
+        {
+            parent.remove_from_parent();
+        }
+    }
     let base = hints
         .url
         .filter(|u| is_absolute(u))
@@ -89,7 +115,7 @@ pub(crate) fn extract(bytes: &[u8], hints: &PageHints) -> Result<RawArticle, Rej
             .or(time)
             .or_else(|| hints.date.map(str::to_string)),
         source,
-        author: article.byline.map(|b| strip_by(&b).to_string()),
+        author: article.byline.or(byline).map(|b| strip_by(&b).to_string()),
         language: article.lang,
         ..RawArticle::default()
     })

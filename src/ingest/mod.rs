@@ -303,9 +303,30 @@ pub fn read(
     } else {
         Box::new(buffered)
     };
-    // The first bytes decide the format; they are then read again as part of the stream.
+    // The first bytes decide the format; they are then read again as part of the stream. From
+    // standard input, whatever the first read brings is enough: waiting for more would stall a
+    // stream that is being written (`tail -f … | dateline index -`).
     let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
-    if let Err(e) = stream.by_ref().take(SNIFF_BYTES).read_to_end(&mut head) {
+    let sniffed = if *input == Input::Stdin {
+        let mut buf = vec![0; SNIFF_BYTES as usize];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(n) => {
+                    head.extend_from_slice(&buf[..n]);
+                    break Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        }
+    } else {
+        stream
+            .by_ref()
+            .take(SNIFF_BYTES)
+            .read_to_end(&mut head)
+            .map(drop)
+    };
+    if let Err(e) = sniffed {
         let kind = if gzipped {
             SkipKind::Truncated
         } else {

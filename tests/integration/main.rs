@@ -6,5 +6,6 @@ mod browser;
 mod common;
 mod demo;
 mod entities;
+mod formats;
 mod index;
 mod search;
