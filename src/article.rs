@@ -5,7 +5,7 @@
 //! are trimmed, whose date is parsed and whose id is stable across re-ingestion.
 
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
+use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 use xxhash_rust::xxh3::xxh3_128;
@@ -227,7 +227,8 @@ pub fn canonical_url(raw: &str) -> String {
     text
 }
 
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` (UTC) or an RFC 3339 timestamp into UTC.
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` (UTC), an RFC 3339 or RFC 2822 timestamp, or
+/// `YYYY-MM-DDTHH:MM:SS+HHMM` into UTC.
 pub fn parse_date(text: &str) -> Result<OffsetDateTime, crate::Error> {
     let text = text.trim();
     let bad = || crate::Error::BadDate {
@@ -238,6 +239,16 @@ pub fn parse_date(text: &str) -> Result<OffsetDateTime, crate::Error> {
     }
     if let Ok(date) = Date::parse(text, format_description!("[year]-[month]-[day]")) {
         return Ok(date.midnight().assume_utc());
+    }
+    // Feeds and web pages: `Wed, 19 Jun 2024 10:00:00 +0900`, `2024-06-19T10:00:00+0900`.
+    if let Ok(dt) = OffsetDateTime::parse(text, &Rfc2822) {
+        return Ok(dt.to_offset(time::UtcOffset::UTC));
+    }
+    let compact_offset = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    if let Ok(dt) = OffsetDateTime::parse(text, compact_offset) {
+        return Ok(dt.to_offset(time::UtcOffset::UTC));
     }
     let local = text.replacen(' ', "T", 1);
     let local = local.trim_end_matches('Z');
@@ -348,6 +359,11 @@ mod tests {
         );
         assert_eq!(utc("2024-06-19T00:00:00"), utc("2024-06-19"));
         assert_eq!(utc("2024-06-19 00:00:00"), utc("2024-06-19"));
+        assert_eq!(
+            utc("Wed, 19 Jun 2024 09:00:00 +0900"),
+            utc("2024-06-19T00:00:00Z")
+        );
+        assert_eq!(utc("2024-06-19T09:00:00+0900"), utc("2024-06-19"));
         assert!(parse_date("19/06/2024").is_err());
     }
 

@@ -11,7 +11,7 @@ use crate::ingest::{Location, Parsed, Reject, SkipKind, into_parsed};
 /// Below this many bytes of (UTF-8) text, a page that Readability does not find readable is not
 /// an article. Bytes rather than characters, so the denser CJK scripts (three bytes a
 /// character) are not held to a Latin-length paragraph.
-const MIN_UNREADABLE_TEXT: usize = 200;
+const MIN_UNREADABLE_TEXT: usize = 120;
 
 /// Elements holding the byline.
 const BYLINE: &str = "[class*=byline], [rel=author], [itemprop=author]";
