@@ -331,7 +331,7 @@ fn main() {
         let generated = Instant::now();
         let bytes = generate(format, &sources, &input_dir, (o.mb as u64) << 20);
         let generation = generated.elapsed();
-        let found = discover(&[input_dir.clone()]).unwrap();
+        let found = discover(std::slice::from_ref(&input_dir)).unwrap();
         let report = run(
             &work.path().join(format!("{format}-index")),
             &found.inputs,
