@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use dateline::entities::eval::{
-    evaluate, evaluate_chars, is_char_level, read_char_level, read_conll,
+    evaluate, evaluate_chars, is_char_level, read_char_level, read_conll, read_factrueval,
 };
 use dateline::entities::{Kind, Tagger};
 use serde_json::json;
@@ -89,19 +89,33 @@ pub fn eval(paths: &[PathBuf]) -> anyhow::Result<i32> {
     let tagger = Tagger::builtin();
     let mut out = io::stdout().lock();
     for path in paths {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading `{}`", path.display()))?;
-        let (result, count) = if is_char_level(&text) {
-            // KLUE: Korean, character-level; the gazetteer alone (the model is English).
-            let sentences = read_char_level(&text);
-            (evaluate_chars(tagger, &sentences, "ko"), sentences.len())
+        let (result, count, unit) = if path.is_dir() {
+            // factRuEval-2016: Russian news documents; the gazetteer alone.
+            let docs = read_factrueval(path)
+                .with_context(|| format!("reading factRuEval files in `{}`", path.display()))?;
+            if docs.is_empty() {
+                anyhow::bail!(
+                    "`{}` holds no factRuEval `.objects` files: give a CoNLL file, a KLUE file or a factRuEval directory",
+                    path.display()
+                );
+            }
+            (evaluate_chars(tagger, &docs, "ru"), docs.len(), "documents")
         } else {
-            let sentences = read_conll(&text);
-            (evaluate(tagger, &sentences), sentences.len())
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading `{}`", path.display()))?;
+            let (result, count) = if is_char_level(&text) {
+                // KLUE: Korean, character-level; the gazetteer alone (the model is English).
+                let sentences = read_char_level(&text);
+                (evaluate_chars(tagger, &sentences, "ko"), sentences.len())
+            } else {
+                let sentences = read_conll(&text);
+                (evaluate(tagger, &sentences), sentences.len())
+            };
+            (result, count, "sentences")
         };
         writeln!(
             out,
-            "{} ({count} sentences, {} tokens)",
+            "{} ({count} {unit}, {} tokens)",
             path.display(),
             result.tokens
         )?;

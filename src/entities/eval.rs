@@ -256,6 +256,89 @@ pub fn read_char_level(text: &str) -> Vec<GoldText> {
     out
 }
 
+/// Reads a factRuEval-2016 directory (`NAME.txt` texts with `NAME.spans` and `NAME.objects`
+/// annotation): one gold text per document, one gold span per object mention (the characters
+/// from its first span's start to its last span's end). Person → PER, Location and LocOrg → LOC
+/// (LocOrg is a place standing for its government: "Москвы" in "мэрия Москвы"), Org → ORG. A
+/// mention nested in a longer one ("Москвы" inside the Org "мэрии Москвы") is dropped, as
+/// exact-span scoring can only match one of them.
+pub fn read_factrueval(dir: &std::path::Path) -> std::io::Result<Vec<GoldText>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".objects").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let mut docs = Vec::with_capacity(names.len());
+    for name in names {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.txt")))?;
+        let spans_text = std::fs::read_to_string(dir.join(format!("{name}.spans")))?;
+        let objects_text = std::fs::read_to_string(dir.join(format!("{name}.objects")))?;
+        // span id → (start, end) in characters
+        let mut spans = std::collections::HashMap::new();
+        for line in spans_text.lines() {
+            let fields: Vec<&str> = line
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            if let [id, _, start, len, ..] = fields[..]
+                && let (Ok(start), Ok(len)) = (start.parse::<usize>(), len.parse::<usize>())
+            {
+                spans.insert(id.to_string(), (start, start + len));
+            }
+        }
+        let mut mentions: Vec<(usize, usize, Kind)> = Vec::new();
+        for line in objects_text.lines() {
+            let fields: Vec<&str> = line
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let [_, kind, span_ids @ ..] = &fields[..] else {
+                continue;
+            };
+            let kind = match *kind {
+                "Person" => Kind::Person,
+                "Location" | "LocOrg" => Kind::Place,
+                "Org" => Kind::Org,
+                _ => continue,
+            };
+            let ranges: Vec<(usize, usize)> = span_ids
+                .iter()
+                .filter_map(|id| spans.get(*id).copied())
+                .collect();
+            if let (Some(start), Some(end)) = (
+                ranges.iter().map(|r| r.0).min(),
+                ranges.iter().map(|r| r.1).max(),
+            ) {
+                mentions.push((start, end, kind));
+            }
+        }
+        let outer: Vec<(usize, usize, Kind)> = mentions
+            .iter()
+            .filter(|&&(s, e, _)| {
+                !mentions
+                    .iter()
+                    .any(|&(s2, e2, _)| s2 <= s && e <= e2 && (s2, e2) != (s, e))
+            })
+            .copied()
+            .collect();
+        let mut unique = outer;
+        unique.sort_by_key(|&(s, e, k)| (s, e, k as u8));
+        unique.dedup_by_key(|&mut (s, e, _)| (s, e));
+        docs.push(GoldText {
+            text,
+            spans: unique,
+        });
+    }
+    Ok(docs)
+}
+
 /// Scores the tagger (gazetteer only: the statistical model is English) on character-level
 /// sentences in `language`.
 pub fn evaluate_chars(tagger: &Tagger, sentences: &[GoldText], language: &str) -> Evaluation {
@@ -303,6 +386,31 @@ mod tests {
         assert_eq!(sentences[0].spans, vec![(0, 2, Kind::Place)]);
         let eval = evaluate_chars(Tagger::builtin(), &sentences, "ko");
         assert_eq!(eval.overall().true_positives, 1);
+    }
+
+    #[test]
+    fn factrueval_objects_become_outermost_mentions() {
+        let dir = std::env::temp_dir().join(format!("dateline-fre-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "У мэрии Москвы выступил Юрий Лужков.";
+        std::fs::write(dir.join("d.txt"), text).unwrap();
+        std::fs::write(
+            dir.join("d.spans"),
+            "1 org_descr 2 5 10 1  # 10 мэрии\n2 loc_name 8 6 11 1  # 11 Москвы\n3 name 24 4 13 1  # 13 Юрий\n4 surname 29 6 14 1  # 14 Лужков\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("d.objects"),
+            "100 Org 1 2 # мэрии Москвы\n101 LocOrg 2 # Москвы\n102 Person 3 4 # Юрий Лужков\n",
+        )
+        .unwrap();
+        let docs = read_factrueval(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(
+            docs[0].spans,
+            vec![(2, 14, Kind::Org), (24, 35, Kind::Person)]
+        );
     }
 
     #[test]
