@@ -10,7 +10,8 @@
 //! cargo bench --bench ingest -- ../shared/data/news/all_news.jsonl.gz
 //! ```
 //! Options after `--`: a corpus (JSON Lines, optionally .gz), `--mb N` (input size per format),
-//! `--formats jsonl,html,feed,warc,text`, `--threads N`, `--memory MB`.
+//! `--formats jsonl,html,feed,warc,text`, `--threads N`, `--memory MB`, `--out DIR` (write the
+//! inputs there and keep them, e.g. to measure `dateline index` on them with `/usr/bin/time`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ struct Options {
     formats: Vec<String>,
     threads: usize,
     memory_mb: usize,
+    /// Write the inputs here and keep them (for running `dateline index` on them by hand).
+    out: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -39,6 +42,7 @@ fn options() -> Options {
             .to_vec(),
         threads: 2,
         memory_mb: 256,
+        out: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -48,6 +52,7 @@ fn options() -> Options {
             "--threads" => o.threads = value().parse().expect("a number"),
             "--memory" => o.memory_mb = value().parse().expect("a number"),
             "--formats" => o.formats = value().split(',').map(String::from).collect(),
+            "--out" => o.out = Some(PathBuf::from(value())),
             "--bench" => {}
             other if !other.starts_with('-') => o.corpus = Some(PathBuf::from(other)),
             other => panic!("unknown option `{other}`"),
@@ -327,7 +332,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for format in &o.formats {
-        let input_dir = work.path().join(format);
+        let input_dir = o.out.as_deref().unwrap_or(work.path()).join(format);
         let generated = Instant::now();
         let bytes = generate(format, &sources, &input_dir, (o.mb as u64) << 20);
         let generation = generated.elapsed();
@@ -367,7 +372,9 @@ fn main() {
             "  ({format}: generated in {:.1} s)",
             generation.as_secs_f64()
         );
-        std::fs::remove_dir_all(&input_dir).ok();
+        if o.out.is_none() {
+            std::fs::remove_dir_all(&input_dir).ok();
+        }
     }
     println!(
         "\nextraction runs on the reading thread, alongside analysis + indexing on the indexing thread (and tantivy's own threads), so the shares of wall time can add up to more than 100%."
