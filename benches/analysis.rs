@@ -1,5 +1,12 @@
 //! Micro-benchmarks of the per-article analysis steps: language detection on the bounded
-//! sample, and tokenising a body with its language's analyzer.
+//! sample, tokenising a body with its language's analyzer, and entity tagging.
+//!
+//! ```text
+//! cargo bench --bench analysis
+//! DATELINE_BENCH_NEWS=../shared/data/news/all_news.jsonl.gz cargo bench --bench analysis -- entities
+//! ```
+//! With `DATELINE_BENCH_NEWS` (JSON Lines, optionally .gz), entity tagging is also measured on
+//! the first 2,000 English bodies of that real news corpus.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dateline::analysis::{LanguageGroup, detect_language, register_analyzers};
@@ -17,6 +24,26 @@ fn demo_bodies() -> Vec<(String, String, String)> {
                 v["body"].as_str().unwrap().to_string(),
             )
         })
+        .collect()
+}
+
+/// The first `n` English bodies of a JSON Lines corpus.
+fn english_news(path: &str, n: usize) -> Vec<String> {
+    use std::io::Read;
+    let raw = std::fs::read(path).expect("DATELINE_BENCH_NEWS names a readable file");
+    let mut text = Vec::new();
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut text)
+            .unwrap();
+    } else {
+        text = raw;
+    }
+    text.split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
+        .filter(|v| v["lang"].as_str().or(v["language"].as_str()) == Some("en"))
+        .filter_map(|v| v["body"].as_str().map(str::to_string))
+        .take(n)
         .collect()
 }
 
@@ -73,6 +100,16 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    if let Ok(path) = std::env::var("DATELINE_BENCH_NEWS") {
+        let news = english_news(&path, 2000);
+        let tokens: usize = news.iter().map(|t| t.split_whitespace().count()).sum();
+        let mut group = c.benchmark_group("entities");
+        group.throughput(Throughput::Elements(tokens as u64));
+        group.bench_function("gazetteer+model/real news bodies", |b| {
+            b.iter(|| news.iter().map(|t| tagger.tag(t).len()).sum::<usize>())
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);

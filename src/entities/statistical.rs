@@ -5,7 +5,71 @@ use crate::entities::perceptron::{LABELS, Model, gazetteer_codes};
 use crate::entities::tokens::tokenize;
 use crate::entities::{Kind, Mention, lookup};
 
-/// Mentions the model finds in `text` that do not overlap `known` (the gazetteer's).
+/// Words that precede a name without being part of it.
+const TITLES: [&str; 52] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "madam",
+    "president",
+    "vice",
+    "justice",
+    "judge",
+    "emperor",
+    "empress",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "governor",
+    "gov",
+    "mayor",
+    "minister",
+    "chancellor",
+    "dean",
+    "rev",
+    "reverend",
+    "father",
+    "sister",
+    "brother",
+    "chairman",
+    "secretary",
+    "ambassador",
+    "officer",
+    "sgt",
+    "lt",
+    "premier",
+    "comrade",
+];
+
+fn is_title(word: &str) -> bool {
+    let word = word.trim_end_matches('.');
+    word.len() <= 14 && TITLES.contains(&word.to_lowercase().as_str())
+}
+
+/// The names the model finds in `text`. Where one is exactly a gazetteer name (`known`), the
+/// gazetteer's mention is returned: its canonical entity and type. The caller drops the
+/// gazetteer mentions the model's overlap otherwise: the model read the context and knows that
+/// "United States" is part of "United States Congress".
 pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
     // Byte offset of every character, so tokens can borrow from the text.
     let bytes: Vec<usize> = text
@@ -53,12 +117,25 @@ pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
         start = end;
     }
     let mut out: Vec<Mention> = Vec::new();
-    for (first, last, kind) in spans {
-        let (s, e) = (tokens[first].0, tokens[last - 1].1);
-        if known.iter().any(|m| m.start < e && s < m.end) {
+    for (mut first, last, kind) in spans {
+        // Titles and honorifics are not part of a person's name ("Justice Scalia" is "Scalia"),
+        // and a title alone is no name of any kind.
+        if kind == Kind::Person {
+            while first < last && is_title(words[first]) {
+                first += 1;
+            }
+        }
+        if (first..last).all(|i| is_title(words[i])) {
             continue;
         }
+        let (s, e) = (tokens[first].0, tokens[last - 1].1);
         let surface = text[bytes[s]..bytes[e]].to_string();
+        // The same span as a gazetteer name: that entity, with its type, whatever the model thinks.
+        let same = known.iter().find(|m| m.start == s && m.end == e);
+        if let Some(m) = same {
+            out.push(m.clone());
+            continue;
+        }
         let entity = match lookup(&surface) {
             Some(entity) => entity.name.clone(),
             None if kind == Kind::Person && last - first == 1 => {
@@ -80,4 +157,27 @@ pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::Tagger;
+
+    #[test]
+    fn titles_are_not_part_of_names() {
+        assert!(is_title("Justice") && is_title("Mr.") && is_title("PRESIDENT"));
+        assert!(!is_title("Scalia") && !is_title("Justine"));
+        let mentions = Tagger::builtin().tag("The ruling by Justice Antonin Scalia was long.");
+        let people: Vec<(&str, &str)> = mentions
+            .iter()
+            .map(|m| {
+                (
+                    &"The ruling by Justice Antonin Scalia was long."[m.start..m.end],
+                    m.entity.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(people, vec![("Antonin Scalia", "Antonin Scalia")]);
+    }
 }

@@ -156,7 +156,8 @@ impl Tagger {
     }
 
     /// Finds mentions in `text` written in `language`: the gazetteer's in every language; with
-    /// `statistical`, the model (trained on English) adds its own in English text.
+    /// `statistical`, the model (trained on English) adds its own in English text, and where it
+    /// overlaps a gazetteer name its boundaries win.
     pub fn tag_in(&self, text: &str, language: Option<&str>, statistical: bool) -> Vec<Mention> {
         let mut mentions = self.tag_gazetteer(text);
         if statistical
@@ -164,6 +165,7 @@ impl Tagger {
             && let Some(model) = crate::entities::perceptron::Model::builtin()
         {
             let found = crate::entities::statistical::mentions(model, text, &mentions);
+            mentions.retain(|g| !found.iter().any(|m| m.start < g.end && g.start < m.end));
             if !found.is_empty() {
                 mentions.extend(found);
                 mentions.sort_by_key(|m| m.start);
