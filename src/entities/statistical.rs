@@ -5,6 +5,23 @@ use crate::entities::perceptron::{LABELS, Model, gazetteer_codes};
 use crate::entities::tokens::tokenize;
 use crate::entities::{Kind, Mention, lookup};
 
+/// Whether most letters of a sentence of more than three words are capitals.
+fn shouted(words: &[&str]) -> bool {
+    if words.len() <= 3 {
+        return false;
+    }
+    let (mut upper, mut letters) = (0usize, 0usize);
+    for c in words
+        .iter()
+        .flat_map(|w| w.chars())
+        .filter(|c| c.is_alphabetic())
+    {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    upper * 2 > letters
+}
+
 /// Words that precede a name without being part of it.
 const TITLES: [&str; 52] = [
     "mr",
@@ -91,6 +108,12 @@ pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
         if !boundary {
             continue;
         }
+        if shouted(&words[start..end]) {
+            // All-caps copy (wire headlines, Reuters' 1980s stories): capitals say nothing
+            // there, and the model trained on mixed case tags "SUGAR" or "SPOT" as people.
+            start = end;
+            continue;
+        }
         let tags = model.predict_with(&words[start..end], &codes[start..end]);
         let mut open: Option<(usize, Kind)> = None;
         for (i, &tag) in tags.iter().enumerate() {
@@ -163,6 +186,19 @@ pub fn mentions(model: &Model, text: &str, known: &[Mention]) -> Vec<Mention> {
 mod tests {
     use super::*;
     use crate::entities::Tagger;
+
+    #[test]
+    fn all_caps_sentences_are_left_to_the_gazetteer() {
+        assert!(shouted(&["SUGAR", "PRICES", "RISE", "IN", "LONDON"]));
+        assert!(!shouted(&["Sugar", "prices", "rise", "in", "London"]));
+        let text = "SPOT SUGAR PRICES FIRM IN LONDON TRADE.";
+        let kinds: Vec<(&str, Kind)> = Tagger::builtin()
+            .tag(text)
+            .iter()
+            .map(|m| (&text[m.start..m.end], m.kind))
+            .collect();
+        assert_eq!(kinds, vec![("LONDON", Kind::Place)]);
+    }
 
     #[test]
     fn titles_are_not_part_of_names() {
