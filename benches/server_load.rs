@@ -8,12 +8,15 @@
 //! ```
 //! Options: `--seconds N` per phase (default 20, at most 60), `--clients N` (default 4).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::io::BufReader;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{get, rss_kb, start_server};
 use dateline::Engine;
 use dateline::search::{FacetField, Interval, SearchRequest, Sort};
 
@@ -74,35 +77,6 @@ fn url_decode(text: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
-}
-
-/// A keep-alive HTTP/1.1 GET; returns the status.
-fn get(stream: &mut BufReader<TcpStream>, addr: SocketAddr, uri: &str) -> std::io::Result<u16> {
-    // One write: a request split over several packets waits on Nagle's algorithm.
-    let request = format!("GET {uri} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-    stream.get_mut().write_all(request.as_bytes())?;
-    let mut status_line = String::new();
-    stream.read_line(&mut status_line)?;
-    let status = status_line
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        stream.read_line(&mut line)?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body)?;
-    Ok(status)
 }
 
 struct Phase {
@@ -169,38 +143,6 @@ fn drive(clients: usize, seconds: u64, call: impl Fn(usize, usize) -> bool + Syn
         phase.errors += errors;
     }
     phase
-}
-
-fn rss_kb(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn start_server(index: &Path) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .arg("--index")
-        .arg(index)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("dateline serve starts");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.trim().trim_end_matches('/').parse().ok())
-        .unwrap_or_else(|| panic!("no address in `{line}`"));
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    (child, addr)
 }
 
 fn main() {

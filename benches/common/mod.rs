@@ -1,0 +1,72 @@
+//! Helpers shared by the benchmark binaries: the real `dateline serve` process, a keep-alive
+//! HTTP client, process memory.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A keep-alive HTTP/1.1 GET; returns the status.
+pub fn get(stream: &mut BufReader<TcpStream>, addr: SocketAddr, uri: &str) -> std::io::Result<u16> {
+    // One write: a request split over several packets waits on Nagle's algorithm.
+    let request = format!("GET {uri} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.get_mut().write_all(request.as_bytes())?;
+    let mut status_line = String::new();
+    stream.read_line(&mut status_line)?;
+    let status = status_line
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body)?;
+    Ok(status)
+}
+
+/// A field of `/proc/PID/status` (`VmRSS:`, `RssAnon:`, `VmHWM:`), in KB.
+pub fn rss_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts `dateline serve` on a free loopback port; returns the child and its address.
+pub fn start_server(index: &Path) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .arg("--index")
+        .arg(index)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("dateline serve starts");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.trim().trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no address in `{line}`"));
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, addr)
+}

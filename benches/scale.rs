@@ -1,0 +1,829 @@
+//! Scale benchmark: Dateline against bare tantivy and Apache Lucene on the same scaled corpus, in
+//! one run, at several corpus sizes.
+//!
+//! ```text
+//! sudo apt-get install -y liblucene8-java time     # Lucene 8 (Debian), GNU time for peak RSS
+//! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz
+//! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz --sizes 30000,100000,300000,1000000
+//! ```
+//! Options after `--`: the source corpus (JSON Lines, optionally .gz), `--sizes N,N,…` (default
+//! 30000,100000), `--rounds N` (search rounds after a warm-up, default 3), `--threads N`
+//! (default 2), `--memory MB` (writer budget, default 256), `--seed N`, `--work DIR` (default
+//! `target/scale`; scaled corpora are kept there and reused), `--no-lucene`.
+//!
+//! For each size it writes a scaled corpus (see [`scale`]), then measures:
+//! - indexing, each engine in its own process under `/usr/bin/time` (wall, peak RSS), same
+//!   threads and writer memory: `dateline index` (the shipped CLI: language detection, stemming,
+//!   entity tagging, commits every 20,000), bare tantivy 0.27 (title and body English-stemmed,
+//!   source/language/person/place/org keyword fast fields, a date fast field; one commit), and
+//!   Lucene 8 (`benches/lucene/LuceneBench.java`: EnglishAnalyzer, `SortedSetDocValuesFacetField`
+//!   facets, the same fields);
+//! - search, a fixed mix of 60 queries (terms, phrases, booleans, source/language/date filters),
+//!   each with top 10, counts of the five facets, a monthly histogram and body highlights:
+//!   Dateline's library, Dateline over HTTP (the real server on loopback), bare tantivy and
+//!   Lucene; p50/p95/p99 after a warm-up round; the server's anonymous RSS after the mix.
+//!
+//! Bare tantivy and Lucene take the person/place/org of each article from the corpus (Reuters'
+//! editors' labels); Dateline computes its own with its tagger, so its facet fields are fuller.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{get, rss_kb, start_server};
+use dateline::Engine;
+use dateline::search::{Interval, SearchRequest};
+use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{DateTime, Index, TantivyDocument, Term};
+
+struct Options {
+    corpus: PathBuf,
+    sizes: Vec<usize>,
+    rounds: usize,
+    threads: usize,
+    memory_mb: usize,
+    seed: u64,
+    work: PathBuf,
+    lucene: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        corpus: PathBuf::new(),
+        sizes: vec![30_000, 100_000],
+        rounds: 3,
+        threads: 2,
+        memory_mb: 256,
+        seed: 42,
+        work: PathBuf::from("target/scale"),
+        lucene: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().expect("a value after the option");
+        match arg.as_str() {
+            "--sizes" => {
+                o.sizes = value()
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .replace('_', "")
+                            .parse()
+                            .expect("sizes are numbers")
+                    })
+                    .collect()
+            }
+            "--rounds" => o.rounds = value().parse().expect("a number"),
+            "--threads" => o.threads = value().parse().expect("a number"),
+            "--memory" => o.memory_mb = value().parse().expect("a number"),
+            "--seed" => o.seed = value().parse().expect("a number"),
+            "--work" => o.work = PathBuf::from(value()),
+            "--no-lucene" => o.lucene = false,
+            "--bench" => {}
+            other if !other.starts_with('-') => o.corpus = PathBuf::from(other),
+            other => panic!("unknown option `{other}`"),
+        }
+    }
+    assert!(
+        !o.corpus.as_os_str().is_empty(),
+        "give the source corpus: cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz"
+    );
+    o
+}
+
+// ---------------------------------------------------------------------------------------------
+// The corpus scaler.
+
+/// Material of one language of the source corpus.
+#[derive(Default)]
+struct LanguagePool {
+    titles: Vec<String>,
+    paragraphs: Vec<String>,
+}
+
+/// One source article's metadata, reused by scaled articles.
+struct Seed {
+    language: String,
+    source: String,
+    people: Vec<String>,
+    places: Vec<String>,
+    orgs: Vec<String>,
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn read_corpus(path: &Path) -> Vec<serde_json::Value> {
+    let raw = std::fs::read(path).expect("the source corpus is readable");
+    let mut text = Vec::new();
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut text)
+            .unwrap();
+    } else {
+        text = raw;
+    }
+    text.split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice(line).ok())
+        .collect()
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Writes `n` articles built from the source corpus: each takes the language, outlet and
+/// entity labels of a random source article, a random title of that language and 2–7 random
+/// paragraphs of that language, a date spread uniformly over 2010–2024, and a unique id. The
+/// same seed gives the same corpus. Writes JSON Lines for Dateline and bare tantivy and TSV for
+/// Lucene.
+fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path, tsv: &Path) {
+    let mut pools: HashMap<String, LanguagePool> = HashMap::new();
+    let mut seeds = Vec::new();
+    for a in source {
+        let language = a["lang"]
+            .as_str()
+            .or(a["language"].as_str())
+            .unwrap_or("en")
+            .to_string();
+        let pool = pools.entry(language.clone()).or_default();
+        if let Some(title) = a["title"].as_str().filter(|t| !t.trim().is_empty()) {
+            pool.titles.push(title.trim().to_string());
+        }
+        let body = a["body"].as_str().unwrap_or("");
+        for paragraph in body.split("\n\n").flat_map(|p| p.split("\n    ")) {
+            let paragraph = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+            if paragraph.len() >= 40 {
+                pool.paragraphs.push(paragraph);
+            }
+        }
+        seeds.push(Seed {
+            language,
+            source: a["source"].as_str().unwrap_or("unknown").to_string(),
+            people: strings(&a["people"]),
+            places: strings(&a["places"]),
+            orgs: strings(&a["orgs"]),
+        });
+    }
+    seeds.retain(|s| {
+        pools
+            .get(&s.language)
+            .is_some_and(|p| !p.titles.is_empty() && !p.paragraphs.is_empty())
+    });
+    let mut rng = Rng(corpus_seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out_json = BufWriter::new(std::fs::File::create(jsonl).unwrap());
+    let mut out_tsv = BufWriter::new(std::fs::File::create(tsv).unwrap());
+    let start = time::macros::datetime!(2010-01-01 0:00 UTC).unix_timestamp();
+    let span = time::macros::datetime!(2025-01-01 0:00 UTC).unix_timestamp() - start;
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    for i in 0..n {
+        let seed = &seeds[rng.below(seeds.len())];
+        let pool = &pools[&seed.language];
+        let title = &pool.titles[rng.below(pool.titles.len())];
+        let paragraphs: Vec<&str> = (0..2 + rng.below(6))
+            .map(|_| pool.paragraphs[rng.below(pool.paragraphs.len())].as_str())
+            .collect();
+        let body = paragraphs.join("\n\n");
+        let when =
+            time::OffsetDateTime::from_unix_timestamp(start + (rng.next() % span as u64) as i64)
+                .unwrap();
+        let published = when
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let id = format!("s{corpus_seed}-{i}");
+        let article = serde_json::json!({
+            "id": id,
+            "title": title,
+            "body": body,
+            "published": published,
+            "source": seed.source,
+            "language": seed.language,
+            "people": seed.people,
+            "places": seed.places,
+            "orgs": seed.orgs,
+        });
+        writeln!(out_json, "{article}").unwrap();
+        writeln!(
+            out_tsv,
+            "{id}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            clean(title),
+            clean(&body),
+            clean(&seed.source),
+            seed.language,
+            when.unix_timestamp() * 1000,
+            &published[..7],
+            clean(&seed.people.join("|")),
+            clean(&seed.places.join("|")),
+            clean(&seed.orgs.join("|")),
+        )
+        .unwrap();
+    }
+    out_json.flush().unwrap();
+    out_tsv.flush().unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The query mix.
+
+struct MixQuery {
+    q: &'static str,
+    filter: Option<(&'static str, &'static str)>,
+    /// From and to dates, inclusive (YYYY-MM-DD).
+    range: Option<(&'static str, &'static str)>,
+}
+
+const TEXTS: [&str; 20] = [
+    "oil",
+    "bank",
+    "profit",
+    "coffee",
+    "election",
+    "government",
+    "shares",
+    "dollar",
+    "wheat",
+    "president",
+    "\"interest rates\"",
+    "\"prime minister\"",
+    "\"oil prices\"",
+    "\"stock exchange\"",
+    "oil AND prices",
+    "bank OR rates",
+    "trade -japan",
+    "(wheat OR corn) exports",
+    "gold OR silver",
+    "*",
+];
+
+/// 60 queries: every text alone, with an outlet or language filter, and with a date range.
+fn query_mix() -> Vec<MixQuery> {
+    let filters = [
+        ("source", "reuters21578"),
+        ("language", "en"),
+        ("source", "bbc_mlg_ucd"),
+    ];
+    let ranges = [
+        ("2016-01-01", "2016-12-31"),
+        ("2012-03-01", "2013-02-28"),
+        ("2020-01-01", "2024-12-31"),
+    ];
+    let mut mix = Vec::new();
+    for (i, q) in TEXTS.iter().enumerate() {
+        mix.push(MixQuery {
+            q,
+            filter: None,
+            range: None,
+        });
+        mix.push(MixQuery {
+            q,
+            filter: Some(filters[i % filters.len()]),
+            range: None,
+        });
+        mix.push(MixQuery {
+            q,
+            filter: None,
+            range: Some(ranges[i % ranges.len()]),
+        });
+    }
+    mix
+}
+
+fn epoch_ms(date: &str, end_of_day: bool) -> i64 {
+    let day = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    let t = day.midnight().assume_utc().unix_timestamp() * 1000;
+    if end_of_day { t + 86_399_999 } else { t }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare tantivy.
+
+fn en_stem() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+fn bare_schema() -> Schema {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    builder.add_text_field("title", text.clone());
+    builder.add_text_field("body", text);
+    for keyword in ["source", "language", "person", "place", "org"] {
+        builder.add_text_field(keyword, STRING | FAST | STORED);
+    }
+    builder.add_date_field("published", INDEXED | FAST | STORED);
+    builder.build()
+}
+
+/// Child process: indexes the JSON Lines corpus into `dir` with bare tantivy.
+fn bare_index(corpus: &Path, dir: &Path, threads: usize, memory_mb: usize) {
+    let started = Instant::now();
+    let schema = bare_schema();
+    std::fs::create_dir_all(dir).unwrap();
+    let index = Index::create_in_dir(dir, schema.clone()).unwrap();
+    index.tokenizers().register("en_stem", en_stem());
+    let mut writer = index
+        .writer_with_num_threads(threads, memory_mb << 20)
+        .unwrap();
+    let field = |name: &str| schema.get_field(name).unwrap();
+    let (title, body, published) = (field("title"), field("body"), field("published"));
+    let mut n = 0u64;
+    for line in BufReader::new(std::fs::File::open(corpus).unwrap()).lines() {
+        let line = line.unwrap();
+        let Ok(a) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let mut doc = TantivyDocument::default();
+        doc.add_text(title, a["title"].as_str().unwrap_or(""));
+        doc.add_text(body, a["body"].as_str().unwrap_or(""));
+        doc.add_text(field("source"), a["source"].as_str().unwrap_or(""));
+        doc.add_text(field("language"), a["language"].as_str().unwrap_or(""));
+        for (key, name) in [("people", "person"), ("places", "place"), ("orgs", "org")] {
+            for v in strings(&a[key]) {
+                doc.add_text(field(name), &v);
+            }
+        }
+        if let Some(p) = a["published"].as_str()
+            && let Ok(t) =
+                time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339)
+        {
+            doc.add_date(published, DateTime::from_timestamp_secs(t.unix_timestamp()));
+        }
+        writer.add_document(doc).unwrap();
+        n += 1;
+    }
+    writer.commit().unwrap();
+    writer.wait_merging_threads().unwrap();
+    println!(
+        "{{\"articles\": {n}, \"seconds\": {:.3}}}",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn bare_aggregations() -> Aggregations {
+    let mut aggs = serde_json::Map::new();
+    for name in ["person", "place", "org", "source", "language"] {
+        aggs.insert(
+            name.into(),
+            serde_json::json!({"terms": {"field": name, "size": 10}}),
+        );
+    }
+    aggs.insert(
+        "month".into(),
+        // tantivy has fixed intervals only: days, rolled up to months below (as Dateline does).
+        serde_json::json!({"date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}}),
+    );
+    serde_json::from_value(serde_json::Value::Object(aggs)).unwrap()
+}
+
+/// The query mix through bare tantivy: top 10 with stored fields and body snippets, count,
+/// five terms aggregations and a monthly histogram.
+fn bare_search(dir: &Path, mix: &[MixQuery], rounds: usize) -> Vec<Duration> {
+    let index = Index::open_in_dir(dir).unwrap();
+    index.tokenizers().register("en_stem", en_stem());
+    let schema = index.schema();
+    let field = |name: &str| schema.get_field(name).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let mut parser = QueryParser::for_index(&index, vec![field("title"), field("body")]);
+    parser.set_conjunction_by_default();
+    let mut times = Vec::new();
+    for round in 0..=rounds {
+        for m in mix {
+            let started = Instant::now();
+            let text: Box<dyn Query> = if m.q == "*" {
+                Box::new(AllQuery)
+            } else {
+                parser.parse_query(m.q).expect("the mix parses")
+            };
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+            if let Some((name, value)) = m.filter {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field(name), value),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+            if let Some((from, to)) = m.range {
+                let term = |ms: i64| {
+                    Term::from_field_date(field("published"), DateTime::from_timestamp_millis(ms))
+                };
+                clauses.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        std::ops::Bound::Included(term(epoch_ms(from, false))),
+                        std::ops::Bound::Included(term(epoch_ms(to, true))),
+                    )),
+                ));
+            }
+            let query = BooleanQuery::new(clauses);
+            let collector =
+                AggregationCollector::from_aggs(bare_aggregations(), Default::default());
+            let (count, top, aggs) = searcher
+                .search(
+                    &query,
+                    &(Count, TopDocs::with_limit(10).order_by_score(), collector),
+                )
+                .unwrap();
+            let snippets = (m.q != "*")
+                .then(|| SnippetGenerator::create(&searcher, &*text, field("body")).unwrap());
+            for (_, address) in &top {
+                let doc: TantivyDocument = searcher.doc(*address).unwrap();
+                if let Some(generator) = &snippets {
+                    let _ = generator.snippet_from_doc(&doc).to_html();
+                }
+            }
+            let days = serde_json::to_value(&aggs).unwrap();
+            let mut months: HashMap<i64, u64> = HashMap::new();
+            for bucket in days["month"]["buckets"].as_array().into_iter().flatten() {
+                let day = bucket["key"].as_f64().unwrap_or(0.0) as i64 / 1000 / 86_400;
+                *months.entry(day / 30).or_default() += bucket["doc_count"].as_u64().unwrap_or(0);
+            }
+            std::hint::black_box((count, months));
+            if round > 0 {
+                times.push(started.elapsed());
+            }
+        }
+    }
+    times
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dateline.
+
+fn dateline_request(m: &MixQuery) -> SearchRequest {
+    let mut request = SearchRequest {
+        histogram: Interval::Month,
+        ..SearchRequest::query(m.q)
+    };
+    match m.filter {
+        Some(("source", v)) => request.source = vec![v.to_string()],
+        Some(("language", v)) => request.language = vec![v.to_string()],
+        _ => {}
+    }
+    if let Some((from, to)) = m.range {
+        request.from = Some(from.to_string());
+        request.to = Some(to.to_string());
+    }
+    request
+}
+
+fn dateline_uri(m: &MixQuery) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("q", m.q);
+    query.append_pair("histogram", "month");
+    if let Some((name, value)) = m.filter {
+        query.append_pair(name, value);
+    }
+    if let Some((from, to)) = m.range {
+        query.append_pair("from", from);
+        query.append_pair("to", to);
+    }
+    format!("/api/search?{}", query.finish())
+}
+
+fn dateline_search(dir: &Path, mix: &[MixQuery], rounds: usize) -> Vec<Duration> {
+    let engine = Engine::open(dir).unwrap();
+    let mut times = Vec::new();
+    for round in 0..=rounds {
+        for m in mix {
+            let started = Instant::now();
+            let response = engine.search(&dateline_request(m)).unwrap();
+            std::hint::black_box(response);
+            if round > 0 {
+                times.push(started.elapsed());
+            }
+        }
+    }
+    times
+}
+
+/// The mix over HTTP to the real server; returns latencies and the server's anonymous RSS (KB).
+fn dateline_http(dir: &Path, mix: &[MixQuery], rounds: usize) -> (Vec<Duration>, u64) {
+    let (mut server, addr) = start_server(dir);
+    let mut stream = BufReader::new(TcpStream::connect(addr).unwrap());
+    stream.get_ref().set_nodelay(true).unwrap();
+    let mut times = Vec::new();
+    for round in 0..=rounds {
+        for m in mix {
+            let started = Instant::now();
+            let status = get(&mut stream, addr, &dateline_uri(m)).unwrap();
+            assert_eq!(status, 200, "{}", dateline_uri(m));
+            if round > 0 {
+                times.push(started.elapsed());
+            }
+        }
+    }
+    let rss = rss_kb(server.id(), "RssAnon:");
+    server.kill().ok();
+    server.wait().ok();
+    (times, rss)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running, timing and reporting.
+
+/// Runs a command under GNU time; returns its stdout, wall time and peak RSS in KB.
+fn timed(command: Command) -> (String, Duration, u64) {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let started = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(&program)
+        .args(&args)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("/usr/bin/time runs (apt-get install time)");
+    let elapsed = started.elapsed();
+    assert!(out.status.success(), "{program:?} {args:?} failed");
+    let peak = std::fs::read_to_string(report.path())
+        .unwrap()
+        .trim()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        elapsed,
+        peak,
+    )
+}
+
+fn percentiles(mut times: Vec<Duration>) -> [f64; 3] {
+    times.sort();
+    let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    [p(0.5), p(0.95), p(0.99)]
+}
+
+fn json_field(json: &str, key: &str) -> f64 {
+    let v: serde_json::Value =
+        serde_json::from_str(json.trim().lines().last().unwrap_or("{}")).unwrap_or_default();
+    v[key].as_f64().unwrap_or(f64::NAN)
+}
+
+fn lucene_classpath(work: &Path) -> Option<String> {
+    let jars: Vec<String> = [
+        "core",
+        "analyzers-common",
+        "queryparser",
+        "facet",
+        "highlighter",
+        "queries",
+        "sandbox",
+        "memory",
+    ]
+    .iter()
+    .filter_map(|name| {
+        std::fs::read_dir("/usr/share/java").ok()?.find_map(|e| {
+            let e = e.ok()?;
+            let file = e.file_name().to_string_lossy().into_owned();
+            (file.starts_with(&format!("lucene-{name}-8")) && file.ends_with(".jar"))
+                .then(|| e.path().display().to_string())
+        })
+    })
+    .collect();
+    if jars.len() < 8 {
+        return None;
+    }
+    let classes = work.join("lucene-classes");
+    std::fs::create_dir_all(&classes).unwrap();
+    let classpath = jars.join(":");
+    let status = Command::new("javac")
+        .arg("-d")
+        .arg(&classes)
+        .arg("-cp")
+        .arg(&classpath)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/lucene/LuceneBench.java"))
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| format!("{classpath}:{}", classes.display()))
+}
+
+fn size_mb(dir: &Path) -> f64 {
+    dateline::index::size_on_disk(dir) as f64 / 1e6
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child-bare-index") {
+        bare_index(
+            Path::new(&args[2]),
+            Path::new(&args[3]),
+            args[4].parse().unwrap(),
+            args[5].parse().unwrap(),
+        );
+        return;
+    }
+    let o = options();
+    std::fs::create_dir_all(&o.work).unwrap();
+    let work = o.work.canonicalize().unwrap();
+    let lucene = if o.lucene {
+        let cp = lucene_classpath(&work);
+        if cp.is_none() {
+            eprintln!(
+                "Lucene 8 not found in /usr/share/java (apt-get install liblucene8-java): skipped"
+            );
+        }
+        cp
+    } else {
+        None
+    };
+    let source = read_corpus(&o.corpus);
+    let mix = query_mix();
+    let queries_tsv = work.join("queries.tsv");
+    let mut q = String::new();
+    for m in &mix {
+        let (from, to) = m.range.map_or((String::new(), String::new()), |(f, t)| {
+            (
+                epoch_ms(f, false).to_string(),
+                epoch_ms(t, true).to_string(),
+            )
+        });
+        let (fname, fvalue) = m.filter.unwrap_or(("", ""));
+        q.push_str(&format!("{}\t{fname}\t{fvalue}\t{from}\t{to}\n", m.q));
+    }
+    std::fs::write(&queries_tsv, q).unwrap();
+    println!(
+        "scale benchmark: source {} ({} articles), {} threads, {} MB writer memory, {} queries × {} rounds; {}",
+        o.corpus.display(),
+        source.len(),
+        o.threads,
+        o.memory_mb,
+        mix.len(),
+        o.rounds,
+        std::env::var("HOSTNAME").unwrap_or_default()
+    );
+    let mut rows = Vec::new();
+    for &n in &o.sizes {
+        let jsonl = work.join(format!("corpus-{n}-{}.jsonl", o.seed));
+        let tsv = work.join(format!("corpus-{n}-{}.tsv", o.seed));
+        if !jsonl.exists() || !tsv.exists() {
+            let t = Instant::now();
+            scale(&source, n, o.seed, &jsonl, &tsv);
+            eprintln!(
+                "scaled corpus of {n} written in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let mb = std::fs::metadata(&jsonl).unwrap().len() as f64 / 1e6;
+        let dirs = ["dateline", "bare", "lucene"].map(|e| work.join(format!("{e}-{n}")));
+        for d in &dirs {
+            std::fs::remove_dir_all(d).ok();
+        }
+        // Indexing, each engine in its own process.
+        let mut dl = Command::new(env!("CARGO_BIN_EXE_dateline"));
+        dl.arg("--index")
+            .arg(&dirs[0])
+            .args(["index", "--quiet", "--threads"])
+            .arg(o.threads.to_string())
+            .arg("--memory")
+            .arg(o.memory_mb.to_string())
+            .arg(&jsonl)
+            .stdout(Stdio::null());
+        let (_, dl_wall, dl_rss) = timed(dl);
+        let mut bare = Command::new(std::env::current_exe().unwrap());
+        bare.arg("--child-bare-index")
+            .arg(&jsonl)
+            .arg(&dirs[1])
+            .arg(o.threads.to_string())
+            .arg(o.memory_mb.to_string());
+        let (_, bare_wall, bare_rss) = timed(bare);
+        let lucene_index = lucene.as_ref().map(|cp| {
+            let mut java = Command::new("java");
+            java.args(["-Xmx2g", "-cp", cp, "LuceneBench", "index"])
+                .arg(&tsv)
+                .arg(&dirs[2])
+                .arg(o.threads.to_string())
+                .arg(o.memory_mb.to_string());
+            timed(java)
+        });
+        // Searching.
+        let dl_lib = percentiles(dateline_search(&dirs[0], &mix, o.rounds));
+        let (http_times, server_rss) = dateline_http(&dirs[0], &mix, o.rounds);
+        let dl_http = percentiles(http_times);
+        let bare_p = percentiles(bare_search(&dirs[1], &mix, o.rounds));
+        let lucene_p = lucene.as_ref().map(|cp| {
+            let mut java = Command::new("java");
+            java.args(["-Xmx2g", "-cp", cp, "LuceneBench", "search"])
+                .arg(&dirs[2])
+                .arg(&queries_tsv)
+                .arg(o.rounds.to_string());
+            let (out, _, _) = timed(java);
+            [
+                json_field(&out, "p50_ms"),
+                json_field(&out, "p95_ms"),
+                json_field(&out, "p99_ms"),
+            ]
+        });
+        let rate = |wall: Duration| n as f64 / wall.as_secs_f64();
+        let mut row = format!(
+            "\n### {n} articles ({mb:.0} MB of JSON Lines)\n\n| engine | index wall | articles/s | MB/s | peak RSS | index size | search p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|\n"
+        );
+        let line = |name: &str, wall: Duration, rss: u64, dir: &Path, p: [f64; 3]| {
+            format!(
+                "| {name} | {:.1} s | {:.0} | {:.1} | {:.0} MB | {:.0} MB | {:.2} / {:.2} / {:.2} |\n",
+                wall.as_secs_f64(),
+                rate(wall),
+                mb / wall.as_secs_f64(),
+                rss as f64 / 1024.0,
+                size_mb(dir),
+                p[0],
+                p[1],
+                p[2]
+            )
+        };
+        row.push_str(&line(
+            "Dateline (library search)",
+            dl_wall,
+            dl_rss,
+            &dirs[0],
+            dl_lib,
+        ));
+        row.push_str(&format!(
+            "| Dateline over HTTP | | | | server RssAnon {:.0} MB | | {:.2} / {:.2} / {:.2} |\n",
+            server_rss as f64 / 1024.0,
+            dl_http[0],
+            dl_http[1],
+            dl_http[2]
+        ));
+        row.push_str(&line(
+            "bare tantivy 0.27",
+            bare_wall,
+            bare_rss,
+            &dirs[1],
+            bare_p,
+        ));
+        if let (Some((_, wall, rss)), Some(p)) = (&lucene_index, lucene_p) {
+            row.push_str(&line("Lucene 8", *wall, *rss, &dirs[2], p));
+        }
+        row.push_str(&format!(
+            "\nratios: indexing Dateline/tantivy {:.2}× (target ≥ 0.6){}; search p50 Dateline/tantivy {:.2}× (target ≤ 1.5){}\n",
+            rate(dl_wall) / rate(bare_wall),
+            lucene_index.as_ref().map_or(String::new(), |(_, wall, _)| format!(
+                ", Dateline/Lucene {:.2}× (target ≥ 2)",
+                rate(dl_wall) / rate(*wall)
+            )),
+            dl_lib[0] / bare_p[0],
+            lucene_p.map_or(String::new(), |p| format!(
+                ", Dateline/Lucene {:.2}× (target ≤ 0.5)",
+                dl_lib[0] / p[0]
+            )),
+        ));
+        print!("{row}");
+        std::io::stdout().flush().unwrap();
+        rows.push(row);
+    }
+    std::fs::write(work.join("results.md"), rows.concat()).unwrap();
+}
