@@ -2,7 +2,7 @@
 //! one run, at several corpus sizes.
 //!
 //! ```text
-//! sudo apt-get install -y liblucene8-java time     # Lucene 8 (Debian), GNU time for peak RSS
+//! sudo apt-get install -y liblucene8-java          # Lucene 8 (Debian)
 //! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz
 //! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz --sizes 30000,100000,300000,1000000
 //! ```
@@ -12,7 +12,8 @@
 //! `target/scale`; scaled corpora are kept there and reused), `--no-lucene`.
 //!
 //! For each size it writes a scaled corpus (see [`scale`]), then measures:
-//! - indexing, each engine in its own process under `/usr/bin/time` (wall, peak RSS), same
+//! - indexing, each engine in its own process (wall; peak resident and anonymous memory sampled
+//!   from `/proc` every 20 ms), same
 //!   threads and writer memory: `dateline index` (the shipped CLI: language detection, stemming,
 //!   entity tagging, commits every 20,000), bare tantivy 0.27 (title and body English-stemmed,
 //!   source/language/person/place/org keyword fast fields, a date fast field; one commit), and
@@ -23,8 +24,8 @@
 //!   Dateline's library, Dateline over HTTP (the real server on loopback), bare tantivy and
 //!   Lucene; p50/p95/p99 after a warm-up round; the server's anonymous RSS after the mix.
 //!
-//! Bare tantivy and Lucene take the person/place/org of each article from the corpus (Reuters'
-//! editors' labels); Dateline computes its own with its tagger, so its facet fields are fuller.
+//! Bare tantivy and Lucene take the person/place/org of each article from the corpus, where the
+//! scaler wrote what Dateline's tagger finds: all three aggregate the same facet values.
 
 mod common;
 
@@ -118,9 +119,6 @@ struct LanguagePool {
 struct Seed {
     language: String,
     source: String,
-    people: Vec<String>,
-    places: Vec<String>,
-    orgs: Vec<String>,
 }
 
 struct Rng(u64);
@@ -164,11 +162,12 @@ fn strings(v: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Writes `n` articles built from the source corpus: each takes the language, outlet and
-/// entity labels of a random source article, a random title of that language and 2–7 random
-/// paragraphs of that language, a date spread uniformly over 2010–2024, and a unique id. The
-/// same seed gives the same corpus. Writes JSON Lines for Dateline and bare tantivy and TSV for
-/// Lucene.
+/// Writes `n` articles built from the source corpus: each takes the language and outlet of a
+/// random source article, a random title of that language and 2–7 random paragraphs of that
+/// language, a date spread uniformly over 2010–2024, and a unique id; its people, places and
+/// organisations are the ones Dateline's gazetteer finds (bare tantivy and Lucene index them as
+/// given, Dateline finds them itself). The same seed gives the same corpus. Writes JSON Lines for
+/// Dateline and bare tantivy and TSV for Lucene.
 fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path, tsv: &Path) {
     let mut pools: HashMap<String, LanguagePool> = HashMap::new();
     let mut seeds = Vec::new();
@@ -192,9 +191,6 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
         seeds.push(Seed {
             language,
             source: a["source"].as_str().unwrap_or("unknown").to_string(),
-            people: strings(&a["people"]),
-            places: strings(&a["places"]),
-            orgs: strings(&a["orgs"]),
         });
     }
     seeds.retain(|s| {
@@ -208,6 +204,7 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
     let start = time::macros::datetime!(2010-01-01 0:00 UTC).unix_timestamp();
     let span = time::macros::datetime!(2025-01-01 0:00 UTC).unix_timestamp() - start;
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let tagger = dateline::entities::Tagger::builtin();
     for i in 0..n {
         let seed = &seeds[rng.below(seeds.len())];
         let pool = &pools[&seed.language];
@@ -223,6 +220,9 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap();
         let id = format!("s{corpus_seed}-{i}");
+        // The people, places and organisations Dateline's tagger finds, so bare tantivy and
+        // Lucene aggregate exactly the facet values Dateline does.
+        let entities = tagger.tag_article(title, &body, Some(&seed.language), false);
         let article = serde_json::json!({
             "id": id,
             "title": title,
@@ -230,9 +230,9 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
             "published": published,
             "source": seed.source,
             "language": seed.language,
-            "people": seed.people,
-            "places": seed.places,
-            "orgs": seed.orgs,
+            "people": entities.person,
+            "places": entities.place,
+            "orgs": entities.org,
         });
         writeln!(out_json, "{article}").unwrap();
         writeln!(
@@ -244,9 +244,9 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
             seed.language,
             when.unix_timestamp() * 1000,
             &published[..7],
-            clean(&seed.people.join("|")),
-            clean(&seed.places.join("|")),
-            clean(&seed.orgs.join("|")),
+            clean(&entities.person.join("|")),
+            clean(&entities.place.join("|")),
+            clean(&entities.org.join("|")),
         )
         .unwrap();
     }
@@ -567,36 +567,41 @@ fn dateline_http(dir: &Path, mix: &[MixQuery], rounds: usize) -> (Vec<Duration>,
 // ---------------------------------------------------------------------------------------------
 // Running, timing and reporting.
 
-/// Runs a command under GNU time; returns its stdout, wall time and peak RSS in KB.
-fn timed(command: Command) -> (String, Duration, u64) {
-    let report = tempfile::NamedTempFile::new().unwrap();
-    let program = command.get_program().to_owned();
-    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+/// Peak memory of a process: resident set (`VmHWM`, which includes pages of memory-mapped
+/// index files) and anonymous memory (`RssAnon`, heap and stacks: what the process itself holds),
+/// in KB.
+#[derive(Clone, Copy, Default)]
+struct Peak {
+    rss: u64,
+    anon: u64,
+}
+
+/// Runs a command, sampling its memory every 20 ms; returns its stdout, wall time and peaks.
+fn timed(mut command: Command) -> (String, Duration, Peak) {
     let started = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(report.path())
-        .arg(&program)
-        .args(&args)
+    let mut child = command
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
-        .expect("/usr/bin/time runs (apt-get install time)");
+        .spawn()
+        .expect("the command starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).ok();
+        out
+    });
+    let mut peak = Peak::default();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        peak.rss = peak.rss.max(rss_kb(child.id(), "VmHWM:"));
+        peak.anon = peak.anon.max(rss_kb(child.id(), "RssAnon:"));
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let elapsed = started.elapsed();
-    assert!(out.status.success(), "{program:?} {args:?} failed");
-    let peak = std::fs::read_to_string(report.path())
-        .unwrap()
-        .trim()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0);
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        elapsed,
-        peak,
-    )
+    assert!(status.success(), "{command:?} failed");
+    (reader.join().unwrap(), elapsed, peak)
 }
 
 fn percentiles(mut times: Vec<Duration>) -> [f64; 3] {
@@ -707,8 +712,8 @@ fn main() {
     );
     let mut rows = Vec::new();
     for &n in &o.sizes {
-        let jsonl = work.join(format!("corpus-{n}-{}.jsonl", o.seed));
-        let tsv = work.join(format!("corpus-{n}-{}.tsv", o.seed));
+        let jsonl = work.join(format!("corpus-{n}-{}-v2.jsonl", o.seed));
+        let tsv = work.join(format!("corpus-{n}-{}-v2.tsv", o.seed));
         if !jsonl.exists() || !tsv.exists() {
             let t = Instant::now();
             scale(&source, n, o.seed, &jsonl, &tsv);
@@ -771,13 +776,14 @@ fn main() {
         let mut row = format!(
             "\n### {n} articles ({mb:.0} MB of JSON Lines)\n\n| engine | index wall | articles/s | MB/s | peak RSS | index size | search p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|\n"
         );
-        let line = |name: &str, wall: Duration, rss: u64, dir: &Path, p: [f64; 3]| {
+        let line = |name: &str, wall: Duration, peak: Peak, dir: &Path, p: [f64; 3]| {
             format!(
-                "| {name} | {:.1} s | {:.0} | {:.1} | {:.0} MB | {:.0} MB | {:.2} / {:.2} / {:.2} |\n",
+                "| {name} | {:.1} s | {:.0} | {:.1} | {:.0} MB ({:.0} MB anon) | {:.0} MB | {:.2} / {:.2} / {:.2} |\n",
                 wall.as_secs_f64(),
                 rate(wall),
                 mb / wall.as_secs_f64(),
-                rss as f64 / 1024.0,
+                peak.rss as f64 / 1024.0,
+                peak.anon as f64 / 1024.0,
                 size_mb(dir),
                 p[0],
                 p[1],
@@ -792,7 +798,7 @@ fn main() {
             dl_lib,
         ));
         row.push_str(&format!(
-            "| Dateline over HTTP | | | | server RssAnon {:.0} MB | | {:.2} / {:.2} / {:.2} |\n",
+            "| Dateline over HTTP | | | | server: {:.0} MB anon after the mix | | {:.2} / {:.2} / {:.2} |\n",
             server_rss as f64 / 1024.0,
             dl_http[0],
             dl_http[1],

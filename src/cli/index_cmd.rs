@@ -28,7 +28,7 @@ pub struct IndexArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Commit after this many articles: a crash loses at most these.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 100_000)]
     commit_every: usize,
     /// Skip records larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]

@@ -38,7 +38,7 @@ impl Default for IndexerOptions {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .min(8),
-            commit_every: 20_000,
+            commit_every: 100_000,
             corrections: None,
             statistical_entities: false,
         }
