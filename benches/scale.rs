@@ -671,6 +671,12 @@ fn main() {
         );
         return;
     }
+    if args.get(1).map(String::as_str) == Some("--profile-search") {
+        // Loops Dateline's query mix on an existing index, for `perf record`.
+        let times = dateline_search(Path::new(&args[2]), &query_mix(), args[3].parse().unwrap());
+        println!("p50 {:.2} ms", percentiles(times)[0]);
+        return;
+    }
     let o = options();
     std::fs::create_dir_all(&o.work).unwrap();
     let work = o.work.canonicalize().unwrap();
