@@ -8,6 +8,8 @@
 //! With `DATELINE_BENCH_NEWS` (JSON Lines, optionally .gz), entity tagging is also measured on
 //! the first 2,000 English bodies of that real news corpus.
 
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dateline::analysis::{LanguageGroup, detect_language, register_analyzers};
 use tantivy::tokenizer::TokenizerManager;
@@ -29,17 +31,8 @@ fn demo_bodies() -> Vec<(String, String, String)> {
 
 /// The first `n` English bodies of a JSON Lines corpus.
 fn english_news(path: &str, n: usize) -> Vec<String> {
-    use std::io::Read;
-    let raw = std::fs::read(path).expect("DATELINE_BENCH_NEWS names a readable file");
-    let mut text = Vec::new();
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut text)
-            .unwrap();
-    } else {
-        text = raw;
-    }
-    text.split(|&b| b == b'\n')
+    common::read_corpus_bytes(std::path::Path::new(path))
+        .split(|&b| b == b'\n')
         .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
         .filter(|v| v["lang"].as_str().or(v["language"].as_str()) == Some("en"))
         .filter_map(|v| v["body"].as_str().map(str::to_string))

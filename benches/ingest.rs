@@ -13,7 +13,9 @@
 //! `--formats jsonl,html,feed,warc,text`, `--threads N`, `--memory MB`, `--out DIR` (write the
 //! inputs there and keep them, e.g. to measure `dateline index` on them with `/usr/bin/time`).
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -71,18 +73,7 @@ struct Source {
 
 fn load(corpus: Option<&Path>) -> Vec<Source> {
     let text: Vec<u8> = match corpus {
-        Some(path) => {
-            let raw = std::fs::read(path).expect("corpus readable");
-            if raw.starts_with(&[0x1f, 0x8b]) {
-                let mut text = Vec::new();
-                flate2::read::MultiGzDecoder::new(&raw[..])
-                    .read_to_end(&mut text)
-                    .unwrap();
-                text
-            } else {
-                raw
-            }
-        }
+        Some(path) => common::read_corpus_bytes(path),
         None => dateline::demo::FILES
             .iter()
             .flat_map(|(_, text)| text.bytes())

@@ -12,7 +12,8 @@
 //! `--unlabelled PCT` (share of sample articles without a language, default 50),
 //! `--write-sample FILE` (write the generated sample as JSON Lines and exit).
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -140,16 +141,7 @@ fn generated_sample(n: usize, unlabelled_percent: usize) -> Vec<u8> {
 }
 
 fn load(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).expect("corpus readable");
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut text = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut text)
-            .unwrap();
-        text
-    } else {
-        raw
-    }
+    common::read_corpus_bytes(path)
 }
 
 fn dateline_index(corpus: &[u8], dir: &Path, o: &Options) -> (u64, Duration) {

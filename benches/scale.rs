@@ -138,16 +138,8 @@ impl Rng {
 }
 
 fn read_corpus(path: &Path) -> Vec<serde_json::Value> {
-    let raw = std::fs::read(path).expect("the source corpus is readable");
-    let mut text = Vec::new();
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut text)
-            .unwrap();
-    } else {
-        text = raw;
-    }
-    text.split(|&b| b == b'\n')
+    common::read_corpus_bytes(path)
+        .split(|&b| b == b'\n')
         .filter_map(|line| serde_json::from_slice(line).ok())
         .collect()
 }

@@ -70,3 +70,17 @@ pub fn start_server(index: &Path) -> (Child, SocketAddr) {
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     (child, addr)
 }
+
+/// The bytes of a corpus file, gunzipped when it is gzip.
+pub fn read_corpus_bytes(path: &Path) -> Vec<u8> {
+    let raw = std::fs::read(path)
+        .unwrap_or_else(|e| panic!("cannot read the corpus `{}`: {e}", path.display()));
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return raw;
+    }
+    let mut text = Vec::new();
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_end(&mut text)
+        .expect("the corpus is a complete gzip file");
+    text
+}

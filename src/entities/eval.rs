@@ -256,6 +256,15 @@ pub fn read_char_level(text: &str) -> Vec<GoldText> {
     out
 }
 
+/// The fields of a factRuEval annotation line, without the comment after `#`.
+fn annotation_fields(line: &str) -> Vec<&str> {
+    line.split('#')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect()
+}
+
 /// Reads a factRuEval-2016 directory (`NAME.txt` texts with `NAME.spans` and `NAME.objects`
 /// annotation): one gold text per document, one gold span per object mention (the characters
 /// from its first span's start to its last span's end). Person → PER, Location and LocOrg → LOC
@@ -279,12 +288,7 @@ pub fn read_factrueval(dir: &std::path::Path) -> std::io::Result<Vec<GoldText>> 
         // span id → (start, end) in characters
         let mut spans = std::collections::HashMap::new();
         for line in spans_text.lines() {
-            let fields: Vec<&str> = line
-                .split('#')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
+            let fields = annotation_fields(line);
             if let [id, _, start, len, ..] = fields[..]
                 && let (Ok(start), Ok(len)) = (start.parse::<usize>(), len.parse::<usize>())
             {
@@ -293,12 +297,7 @@ pub fn read_factrueval(dir: &std::path::Path) -> std::io::Result<Vec<GoldText>> 
         }
         let mut mentions: Vec<(usize, usize, Kind)> = Vec::new();
         for line in objects_text.lines() {
-            let fields: Vec<&str> = line
-                .split('#')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
+            let fields = annotation_fields(line);
             let [_, kind, span_ids @ ..] = &fields[..] else {
                 continue;
             };
