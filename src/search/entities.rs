@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
-use tantivy::aggregation::AggregationCollector;
 use tantivy::query::AllQuery;
 
 use std::collections::HashMap;
@@ -11,7 +10,7 @@ use std::sync::LazyLock;
 use crate::Result;
 use crate::entities::Gazetteer;
 use crate::search::aggregate;
-use crate::search::request::{FacetField, Interval};
+use crate::search::request::FacetField;
 
 /// Distinct names per type considered for autocomplete.
 const MAX_NAMES: usize = 100_000;
@@ -37,14 +36,12 @@ pub fn complete(
     limit: usize,
 ) -> Result<Vec<EntityCount>> {
     let prefix = prefix.trim().to_lowercase();
-    let Some(request) = aggregate::request(types, Interval::None, MAX_NAMES) else {
+    if types.is_empty() {
         return Ok(Vec::new());
-    };
-    let results = searcher.search(
-        &AllQuery,
-        &AggregationCollector::from_aggs(request, Default::default()),
-    )?;
-    let counts = aggregate::facets(&aggregate::to_json(results)?, types);
+    }
+    let counts = searcher
+        .search(&AllQuery, &aggregate::Tally::new(types, false))?
+        .facets(MAX_NAMES);
     let mut found: Vec<EntityCount> = counts
         .into_iter()
         .flat_map(|(kind, values)| {

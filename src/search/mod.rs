@@ -29,7 +29,6 @@ pub use stored::{ArticleView, StoredArticle};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
@@ -83,16 +82,15 @@ impl Engine {
         let query = compiler.request(&node, request)?;
         let highlights = compiler.into_highlights();
         let facet_fields = request.facet_fields();
-        let aggs = aggregate::request(&facet_fields, request.histogram, FACET_SIZE)
-            .map(|a| AggregationCollector::from_aggs(a, Default::default()));
+        let tally = aggregate::Tally::new(&facet_fields, request.histogram != Interval::None);
         let top = TopDocs::with_limit(request.size).and_offset(offset);
-        let (total, ranked, aggs) = match request.sort {
+        let (total, ranked, counts) = match request.sort {
             Sort::Relevance => {
-                let (total, docs, aggs) =
-                    searcher.search(&query, &(Count, top.order_by_score(), aggs))?;
+                let (total, docs, counts) =
+                    searcher.search(&query, &(Count, top.order_by_score(), tally))?;
                 let docs: Vec<(Option<f32>, DocAddress)> =
                     docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
-                (total, docs, aggs)
+                (total, docs, counts)
             }
             Sort::Newest | Sort::Oldest => {
                 let order = if request.sort == Sort::Newest {
@@ -101,11 +99,11 @@ impl Engine {
                     Order::Asc
                 };
                 let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
-                let (total, docs, aggs) = searcher.search(&query, &(Count, by_date, aggs))?;
+                let (total, docs, counts) = searcher.search(&query, &(Count, by_date, tally))?;
                 (
                     total,
                     docs.into_iter().map(|(_, d)| (None, d)).collect(),
-                    aggs,
+                    counts,
                 )
             }
         };
@@ -115,24 +113,14 @@ impl Engine {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit(&doc, score, &mut snippets)?);
         }
-        let (facets, histogram) = match aggs {
-            Some(results) => {
-                let json = aggregate::to_json(results)?;
-                (
-                    aggregate::facets(&json, &facet_fields),
-                    aggregate::histogram(&json, request.histogram),
-                )
-            }
-            None => Default::default(),
-        };
         Ok(SearchResponse {
             total: total as u64,
             took_ms: started.elapsed().as_millis() as u64,
             page: request.page,
             size: request.size,
             hits,
-            facets,
-            histogram,
+            facets: counts.facets(FACET_SIZE),
+            histogram: counts.histogram(request.histogram),
         })
     }
 

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::TopDocs;
 use tantivy::query::AllQuery;
 use tantivy::{DateTime, Order, Searcher};
@@ -11,7 +10,7 @@ use tantivy::{DateTime, Order, Searcher};
 use crate::Result;
 use crate::index::schema::PUBLISHED;
 use crate::search::aggregate;
-use crate::search::request::{FacetField, Interval};
+use crate::search::request::FacetField;
 use crate::search::response::FacetCount;
 
 /// Every source and language is listed, up to this many.
@@ -41,12 +40,9 @@ pub struct Stats {
 /// Computes the statistics of the index `searcher` sees, stored in `dir`.
 pub fn compute(searcher: &Searcher, dir: &Path) -> Result<Stats> {
     let facets = [FacetField::Source, FacetField::Language];
-    let request = aggregate::request(&facets, Interval::None, MAX_LISTED).expect("facets asked");
-    let results = searcher.search(
-        &AllQuery,
-        &AggregationCollector::from_aggs(request, Default::default()),
-    )?;
-    let mut counts = aggregate::facets(&aggregate::to_json(results)?, &facets);
+    let mut counts = searcher
+        .search(&AllQuery, &aggregate::Tally::new(&facets, false))?
+        .facets(MAX_LISTED);
     let edge = |order: Order| -> Result<Option<String>> {
         let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(PUBLISHED, order);
         let found = searcher.search(&AllQuery, &top)?;
