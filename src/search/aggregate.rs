@@ -4,20 +4,23 @@
 //! Why not tantivy's aggregations: they answer through a generic request/JSON tree, dedupe
 //! multi-valued columns by sorting each block, bucket dates in hash maps, and make facet counts
 //! approximate across segments (`segment_size`). Here each segment counts term ordinals into a
-//! plain array (with a stamp per ordinal so an article is counted once per value), dates into
-//! an array of days, and only the ordinals that occurred are turned into strings when the
-//! segment is done; the merge over segments is exact. On the scale benchmark's query mix
-//! (300,000 articles) this made a faceted search about twice as fast (BENCHMARKS.md, "Scale").
+//! plain array (with a stamp per ordinal so an article is counted once per value) and dates
+//! into an array of days, a block of documents at a time; segments are merged exactly by adding
+//! arrays through [`FacetOrdinals`], and only the values listed are turned into strings. On the
+//! scale benchmark's query mix (300,000 articles) this halved the time of a faceted search
+//! (BENCHMARKS.md, "Scale").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::column_index::MultiValueIndex;
 use tantivy::columnar::{Column, ColumnIndex, RowId, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
-use time::{Date, Duration, Month, OffsetDateTime};
+use time::{Date, Duration, Month};
 
 use crate::index::schema::PUBLISHED;
+use crate::search::ordinals::FacetOrdinals;
 use crate::search::request::{FacetField, Interval};
 use crate::search::response::{Bucket, FacetCount};
 
@@ -28,18 +31,23 @@ const MAX_FILLED_BUCKETS: usize = 1000;
 /// rest) counts them in a map instead of an array.
 const MAX_DAY_ARRAY: i64 = 1 << 16;
 const SECONDS_PER_DAY: i64 = 86_400;
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 
 /// Counts the given facets, and the publication days when a histogram is wanted, of every
 /// document the query matches.
 pub struct Tally {
+    ordinals: Arc<FacetOrdinals>,
     facets: Vec<FacetField>,
     days: bool,
 }
 
 impl Tally {
-    /// A tally of `facets`, and of days when `histogram` is true.
-    pub fn new(facets: &[FacetField], histogram: bool) -> Tally {
+    /// A tally of `facets`, and of days when `histogram` is true, on the segments `ordinals`
+    /// was built for.
+    pub fn new(ordinals: Arc<FacetOrdinals>, facets: &[FacetField], histogram: bool) -> Tally {
         Tally {
+            ordinals,
             facets: facets.to_vec(),
             days: histogram,
         }
@@ -49,9 +57,68 @@ impl Tally {
 /// What a [`Tally`] counted.
 #[derive(Debug, Default)]
 pub struct Counts {
-    facets: Vec<(FacetField, HashMap<String, u64>)>,
-    /// Articles per day (days since 1970-01-01).
-    days: BTreeMap<i64, u64>,
+    ordinals: Option<Arc<FacetOrdinals>>,
+    /// Per facet, the values that occurred (positions in the facet's list of values) and
+    /// their counts, most frequent first, ties in the order of the values.
+    facets: Vec<(FacetField, Vec<(u32, u64)>)>,
+    days: Days,
+}
+
+/// Articles per day (days since 1970-01-01): an array over the days the segments' arrays
+/// covered, and a map for the rest.
+#[derive(Debug, Default)]
+struct Days {
+    first: i64,
+    dense: Vec<u64>,
+    sparse: BTreeMap<i64, u64>,
+}
+
+impl Days {
+    /// Room in the array for every day the segments' arrays cover, when that is not too many.
+    fn covering(segments: &[SegmentTally]) -> Days {
+        let spans = segments
+            .iter()
+            .filter_map(|s| s.days.as_ref())
+            .filter(|d| !d.counts.is_empty())
+            .map(|d| (d.first, d.first + d.counts.len() as i64));
+        let (Some(first), Some(end)) = (
+            spans.clone().map(|(first, _)| first).min(),
+            spans.map(|(_, end)| end).max(),
+        ) else {
+            return Days::default();
+        };
+        let dense = if end - first <= MAX_DAY_ARRAY {
+            vec![0; (end - first) as usize]
+        } else {
+            Vec::new()
+        };
+        Days {
+            first,
+            dense,
+            sparse: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, day: i64, count: u64) {
+        match usize::try_from(day - self.first)
+            .ok()
+            .and_then(|i| self.dense.get_mut(i))
+        {
+            Some(total) => *total += count,
+            None => *self.sparse.entry(day).or_default() += count,
+        }
+    }
+
+    /// Every day with articles, with their number.
+    fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(i, &count)| (self.first + i as i64, count));
+        dense.chain(self.sparse.iter().map(|(&day, &count)| (day, count)))
+    }
 }
 
 impl Counts {
@@ -59,16 +126,21 @@ impl Counts {
     pub fn facets(&self, limit: usize) -> BTreeMap<String, Vec<FacetCount>> {
         self.facets
             .iter()
-            .map(|(facet, values)| {
-                let mut counts: Vec<FacetCount> = values
-                    .iter()
-                    .map(|(value, &count)| FacetCount {
-                        value: value.clone(),
-                        count,
-                    })
-                    .collect();
-                counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                counts.truncate(limit);
+            .map(|(facet, counted)| {
+                let counts = match &self.ordinals {
+                    Some(ordinals) => {
+                        let values = &ordinals.facet(*facet).values;
+                        counted
+                            .iter()
+                            .take(limit)
+                            .map(|&(at, count)| FacetCount {
+                                value: values[at as usize].clone(),
+                                count,
+                            })
+                            .collect()
+                    }
+                    None => Vec::new(),
+                };
                 (facet.name().to_string(), counts)
             })
             .collect()
@@ -77,11 +149,33 @@ impl Counts {
     /// The histogram at `interval`.
     pub fn histogram(&self, interval: Interval) -> Vec<Bucket> {
         let mut counts: BTreeMap<Date, u64> = BTreeMap::new();
-        for (&day, &count) in &self.days {
-            let Ok(at) = OffsetDateTime::from_unix_timestamp(day * SECONDS_PER_DAY) else {
+        // The bucket the last day fell in, as days [start, end): days come mostly in order, so
+        // most of them need no date arithmetic.
+        let mut current: Option<(i64, i64, Date, u64)> = None;
+        for (day, count) in self.days.iter() {
+            if let Some((start, end, _, total)) = &mut current
+                && (*start..*end).contains(&day)
+            {
+                *total += count;
+                continue;
+            }
+            if let Some((_, _, date, total)) = current.take() {
+                *counts.entry(date).or_default() += total;
+            }
+            let Ok(date) = Date::from_julian_day((day + UNIX_EPOCH_JULIAN_DAY) as i32) else {
                 continue;
             };
-            *counts.entry(bucket_start(at.date(), interval)).or_default() += count;
+            let start = bucket_start(date, interval);
+            let end = next_start(start, interval);
+            current = Some((
+                i64::from(start.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY,
+                i64::from(end.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY,
+                start,
+                count,
+            ));
+        }
+        if let Some((_, _, date, total)) = current {
+            *counts.entry(date).or_default() += total;
         }
         fill(counts, interval)
     }
@@ -93,7 +187,7 @@ impl Collector for Tally {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
@@ -113,6 +207,7 @@ impl Collector for Tally {
             None
         };
         Ok(SegmentTally {
+            segment: segment_ord as usize,
             facets,
             days,
             pending: Vec::with_capacity(BLOCK),
@@ -124,22 +219,54 @@ impl Collector for Tally {
         false
     }
 
-    /// Segments are merged here rather than in `harvest`, which cannot fail: turning ordinals
-    /// into strings reads the dictionary.
     fn merge_fruits(&self, segments: Vec<SegmentTally>) -> tantivy::Result<Counts> {
-        let mut merged = Counts {
-            facets: self.facets.iter().map(|&f| (f, HashMap::new())).collect(),
-            days: BTreeMap::new(),
-        };
+        let mut totals: Vec<Vec<u64>> = self
+            .facets
+            .iter()
+            .map(|&f| vec![0; self.ordinals.facet(f).values.len()])
+            .collect();
+        let mut days = Days::covering(&segments);
         for segment in segments {
-            for ((_, into), facet) in merged.facets.iter_mut().zip(segment.facets) {
-                facet.add_to(into)?;
+            for ((facet, into), counted) in self.facets.iter().zip(&mut totals).zip(segment.facets)
+            {
+                let positions = self
+                    .ordinals
+                    .facet(*facet)
+                    .by_segment
+                    .get(segment.segment)
+                    .ok_or_else(|| {
+                        tantivy::TantivyError::InternalError(
+                            "facet values were listed for other segments".to_string(),
+                        )
+                    })?;
+                for (&count, &at) in counted.counts.iter().zip(positions) {
+                    into[at as usize] += u64::from(count);
+                }
             }
-            if let Some(days) = segment.days {
-                days.add_to(&mut merged.days);
+            if let Some(segment_days) = segment.days {
+                segment_days.add_to(&mut days);
             }
         }
-        Ok(merged)
+        let facets = self
+            .facets
+            .iter()
+            .zip(totals)
+            .map(|(&facet, totals)| {
+                let mut counted: Vec<(u32, u64)> = totals
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(at, count)| (at as u32, count))
+                    .collect();
+                counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                (facet, counted)
+            })
+            .collect();
+        Ok(Counts {
+            ordinals: Some(self.ordinals.clone()),
+            facets,
+            days,
+        })
     }
 }
 
@@ -168,35 +295,6 @@ impl FacetTally {
                 self.counts[ord] += 1;
             }
         }
-    }
-
-    /// Adds the counted values, by name, to `values`.
-    fn add_to(self, values: &mut HashMap<String, u64>) -> tantivy::Result<()> {
-        let Some(column) = self.column else {
-            return Ok(());
-        };
-        let ords: Vec<u64> = (0..self.counts.len() as u64)
-            .filter(|&ord| self.counts[ord as usize] > 0)
-            .collect();
-        let mut next = ords.iter();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            let ord = *next.next().expect("one term per ordinal");
-            let count = u64::from(self.counts[ord as usize]);
-            match std::str::from_utf8(bytes) {
-                Ok(value) => match values.get_mut(value) {
-                    Some(total) => *total += count,
-                    None => {
-                        values.insert(value.to_string(), count);
-                    }
-                },
-                Err(_) => {
-                    *values
-                        .entry(String::from_utf8_lossy(bytes).into_owned())
-                        .or_default() += count
-                }
-            }
-        })?;
-        Ok(())
     }
 }
 
@@ -254,13 +352,26 @@ impl DayTally {
     }
 
     /// Adds the counted days to `days`.
-    fn add_to(self, days: &mut BTreeMap<i64, u64>) {
+    fn add_to(self, days: &mut Days) {
         for (day, count) in self.sparse {
-            *days.entry(day).or_default() += count;
+            days.add(day, count);
         }
-        for (i, &count) in self.counts.iter().enumerate() {
-            if count > 0 {
-                *days.entry(self.first + i as i64).or_default() += u64::from(count);
+        let offset = self.first - days.first;
+        match usize::try_from(offset)
+            .ok()
+            .and_then(|at| days.dense.get_mut(at..at + self.counts.len()))
+        {
+            Some(into) => {
+                for (total, &count) in into.iter_mut().zip(&self.counts) {
+                    *total += u64::from(count);
+                }
+            }
+            None => {
+                for (i, &count) in self.counts.iter().enumerate() {
+                    if count > 0 {
+                        days.add(self.first + i as i64, u64::from(count));
+                    }
+                }
             }
         }
     }
@@ -272,6 +383,7 @@ const BLOCK: usize = 64;
 /// The per-segment part of a [`Tally`]: documents are buffered and counted a block at a time,
 /// which lets the column indexes find rows block by block instead of document by document.
 pub struct SegmentTally {
+    segment: usize,
     facets: Vec<FacetTally>,
     days: Option<DayTally>,
     pending: Vec<DocId>,
@@ -417,22 +529,16 @@ mod tests {
     use super::*;
 
     fn day_counts(days: &[(&str, u64)]) -> Counts {
-        let days = days
-            .iter()
-            .map(|(d, c)| {
-                let date =
-                    Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                        .unwrap();
-                (
-                    date.midnight().assume_utc().unix_timestamp() / SECONDS_PER_DAY,
-                    *c,
-                )
-            })
-            .collect();
-        Counts {
-            facets: Vec::new(),
-            days,
+        let mut counts = Counts::default();
+        for (d, c) in days {
+            let date =
+                Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+            counts.days.add(
+                date.midnight().assume_utc().unix_timestamp() / SECONDS_PER_DAY,
+                *c,
+            );
         }
+        counts
     }
 
     fn pairs(buckets: Vec<Bucket>) -> Vec<(String, u64)> {
@@ -523,7 +629,8 @@ mod tests {
         }
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 3);
-        let tally = Tally::new(&[FacetField::Person, FacetField::Source], true);
+        let ordinals = Arc::new(FacetOrdinals::build(&searcher).unwrap());
+        let tally = Tally::new(ordinals, &[FacetField::Person, FacetField::Source], true);
         let counts = searcher.search(&AllQuery, &tally).unwrap();
         let facet = |counts: &Counts, name: &str| -> Vec<(String, u64)> {
             counts.facets(10)[name]

@@ -5,11 +5,12 @@ use tantivy::Searcher;
 use tantivy::query::AllQuery;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::Result;
 use crate::entities::Gazetteer;
 use crate::search::aggregate;
+use crate::search::ordinals::FacetOrdinals;
 use crate::search::request::FacetField;
 
 /// Distinct names per type considered for autocomplete.
@@ -31,6 +32,7 @@ pub struct EntityCount {
 /// (case-insensitive; an empty prefix matches all), most mentioned first, at most `limit`.
 pub fn complete(
     searcher: &Searcher,
+    ordinals: Arc<FacetOrdinals>,
     prefix: &str,
     types: &[FacetField],
     limit: usize,
@@ -40,7 +42,7 @@ pub fn complete(
         return Ok(Vec::new());
     }
     let counts = searcher
-        .search(&AllQuery, &aggregate::Tally::new(types, false))?
+        .search(&AllQuery, &aggregate::Tally::new(ordinals, types, false))?
         .facets(MAX_NAMES);
     let mut found: Vec<EntityCount> = counts
         .into_iter()

@@ -9,6 +9,7 @@ mod aggregate;
 mod compile;
 mod entities;
 mod export;
+mod ordinals;
 pub mod query;
 mod request;
 mod response;
@@ -27,19 +28,21 @@ pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term,
+    DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
 use crate::index::Fields;
 use crate::index::schema::PUBLISHED;
 use crate::{Result, index};
 use compile::Compiler;
+use ordinals::FacetOrdinals;
 use snippet::Snippets;
 
 /// A searchable view of an index, opened once and shared (it is `Send + Sync`).
@@ -48,6 +51,8 @@ pub struct Engine {
     index: Index,
     fields: Fields,
     reader: IndexReader,
+    /// The facet values of the segments last searched (rebuilt when they change).
+    ordinals: Mutex<Option<Arc<FacetOrdinals>>>,
 }
 
 impl Engine {
@@ -64,7 +69,21 @@ impl Engine {
             index,
             fields,
             reader,
+            ordinals: Mutex::new(None),
         })
+    }
+
+    /// The facet values of the segments `searcher` sees, listed once per set of segments.
+    fn ordinals(&self, searcher: &Searcher) -> Result<Arc<FacetOrdinals>> {
+        let mut cached = self.ordinals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ordinals) = cached.as_ref()
+            && ordinals.is_for(searcher)
+        {
+            return Ok(ordinals.clone());
+        }
+        let ordinals = Arc::new(FacetOrdinals::build(searcher)?);
+        *cached = Some(ordinals.clone());
+        Ok(ordinals)
     }
 
     /// Makes the latest commit visible now (the reader also reloads by itself shortly after).
@@ -82,7 +101,11 @@ impl Engine {
         let query = compiler.request(&node, request)?;
         let highlights = compiler.into_highlights();
         let facet_fields = request.facet_fields();
-        let tally = aggregate::Tally::new(&facet_fields, request.histogram != Interval::None);
+        let tally = aggregate::Tally::new(
+            self.ordinals(&searcher)?,
+            &facet_fields,
+            request.histogram != Interval::None,
+        );
         let top = TopDocs::with_limit(request.size).and_offset(offset);
         let (total, ranked, counts) = match request.sort {
             Sort::Relevance => {
@@ -168,7 +191,9 @@ impl Engine {
         types: &[FacetField],
         limit: usize,
     ) -> Result<Vec<EntityCount>> {
-        entities::complete(&self.reader.searcher(), prefix, types, limit)
+        let searcher = self.reader.searcher();
+        let ordinals = self.ordinals(&searcher)?;
+        entities::complete(&searcher, ordinals, prefix, types, limit)
     }
 
     /// Calls `sink` with every article matching the request's query and filters (paging and
@@ -187,7 +212,9 @@ impl Engine {
 
     /// Returns what the index holds: counts by source and language, date range, size.
     pub fn stats(&self) -> Result<Stats> {
-        stats::compute(&self.reader.searcher(), &self.dir)
+        let searcher = self.reader.searcher();
+        let ordinals = self.ordinals(&searcher)?;
+        stats::compute(&searcher, ordinals, &self.dir)
     }
 }
 

@@ -1,6 +1,7 @@
 //! What an index holds.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -10,6 +11,7 @@ use tantivy::{DateTime, Order, Searcher};
 use crate::Result;
 use crate::index::schema::PUBLISHED;
 use crate::search::aggregate;
+use crate::search::ordinals::FacetOrdinals;
 use crate::search::request::FacetField;
 use crate::search::response::FacetCount;
 
@@ -38,10 +40,10 @@ pub struct Stats {
 }
 
 /// Computes the statistics of the index `searcher` sees, stored in `dir`.
-pub fn compute(searcher: &Searcher, dir: &Path) -> Result<Stats> {
+pub fn compute(searcher: &Searcher, ordinals: Arc<FacetOrdinals>, dir: &Path) -> Result<Stats> {
     let facets = [FacetField::Source, FacetField::Language];
     let mut counts = searcher
-        .search(&AllQuery, &aggregate::Tally::new(&facets, false))?
+        .search(&AllQuery, &aggregate::Tally::new(ordinals, &facets, false))?
         .facets(MAX_LISTED);
     let edge = |order: Order| -> Result<Option<String>> {
         let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(PUBLISHED, order);
