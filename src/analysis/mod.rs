@@ -42,9 +42,8 @@ pub fn register_analyzers(manager: &TokenizerManager) {
 }
 
 fn folded_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer)
+    TextAnalyzer::builder(WordTokenizer::lowercasing())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
 }
@@ -57,16 +56,14 @@ fn group_analyzer(group: LanguageGroup) -> TextAnalyzer {
             } else {
                 1
             };
-            TextAnalyzer::builder(WordTokenizer)
+            TextAnalyzer::builder(WordTokenizer::lowercasing())
                 .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-                .filter(LowerCaser)
                 .filter(StemRepeat::new(algorithm).passes(passes))
                 .build()
         }
         // Bigrams are already what matching needs; lower-casing serves the Latin words in between.
-        LanguageGroup::Cjk => TextAnalyzer::builder(WordTokenizer)
+        LanguageGroup::Cjk => TextAnalyzer::builder(WordTokenizer::lowercasing())
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
             .build(),
         LanguageGroup::Other => folded_analyzer(),
     }
