@@ -518,8 +518,9 @@ fn dateline_uri(m: &MixQuery) -> String {
     format!("/api/search?{}", query.finish())
 }
 
-fn dateline_search(dir: &Path, mix: &[MixQuery], rounds: usize) -> Vec<Duration> {
-    let engine = Engine::open(dir).unwrap();
+/// The mix through Dateline's library, segments searched on `threads` threads.
+fn dateline_search(dir: &Path, mix: &[MixQuery], rounds: usize, threads: usize) -> Vec<Duration> {
+    let engine = Engine::open_with_threads(dir, threads).unwrap();
     let mut times = Vec::new();
     for round in 0..=rounds {
         for m in mix {
@@ -665,7 +666,13 @@ fn main() {
     }
     if args.get(1).map(String::as_str) == Some("--profile-search") {
         // Loops Dateline's query mix on an existing index, for `perf record`.
-        let times = dateline_search(Path::new(&args[2]), &query_mix(), args[3].parse().unwrap());
+        let threads = args.get(4).map_or(1, |t| t.parse().unwrap());
+        let times = dateline_search(
+            Path::new(&args[2]),
+            &query_mix(),
+            args[3].parse().unwrap(),
+            threads,
+        );
         println!("p50 {:.2} ms", percentiles(times)[0]);
         return;
     }
@@ -753,7 +760,13 @@ fn main() {
             timed(java)
         });
         // Searching.
-        let dl_lib = percentiles(dateline_search(&dirs[0], &mix, o.rounds));
+        // Like for like: one thread, as bare tantivy and Lucene search here; then Dateline's
+        // default, segments spread over the machine's cores.
+        let dl_lib = percentiles(dateline_search(&dirs[0], &mix, o.rounds, 1));
+        let parallel = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(dateline::search::MAX_SEARCH_THREADS);
+        let dl_par = percentiles(dateline_search(&dirs[0], &mix, o.rounds, parallel));
         let (http_times, server_rss) = dateline_http(&dirs[0], &mix, o.rounds);
         let dl_http = percentiles(http_times);
         let bare_p = percentiles(bare_search(&dirs[1], &mix, o.rounds));
@@ -789,14 +802,18 @@ fn main() {
             )
         };
         row.push_str(&line(
-            "Dateline (library search)",
+            "Dateline (library search, 1 thread)",
             dl_wall,
             dl_rss,
             &dirs[0],
             dl_lib,
         ));
         row.push_str(&format!(
-            "| Dateline over HTTP | | | | server: {:.0} MB anon after the mix | | {:.2} / {:.2} / {:.2} |\n",
+            "| Dateline (library search, {parallel} threads) | | | | | | {:.2} / {:.2} / {:.2} |\n",
+            dl_par[0], dl_par[1], dl_par[2]
+        ));
+        row.push_str(&format!(
+            "| Dateline over HTTP ({parallel} threads) | | | | server: {:.0} MB anon after the mix | | {:.2} / {:.2} / {:.2} |\n",
             server_rss as f64 / 1024.0,
             dl_http[0],
             dl_http[1],
@@ -813,7 +830,7 @@ fn main() {
             row.push_str(&line("Lucene 8", *wall, *rss, &dirs[2], p));
         }
         row.push_str(&format!(
-            "\nratios: indexing Dateline/tantivy {:.2}× (target ≥ 0.6){}; search p50 Dateline/tantivy {:.2}× (target ≤ 1.5){}\n",
+            "\nratios: indexing Dateline/tantivy {:.2}× (target ≥ 0.6){}; search p50 (1 thread) Dateline/tantivy {:.2}× (target ≤ 1.5){}; with {parallel} threads Dateline/tantivy {:.2}×{}\n",
             rate(dl_wall) / rate(bare_wall),
             lucene_index.as_ref().map_or(String::new(), |(_, wall, _)| format!(
                 ", Dateline/Lucene {:.2}× (target ≥ 2)",
@@ -823,6 +840,11 @@ fn main() {
             lucene_p.map_or(String::new(), |p| format!(
                 ", Dateline/Lucene {:.2}× (target ≤ 0.5)",
                 dl_lib[0] / p[0]
+            )),
+            dl_par[0] / bare_p[0],
+            lucene_p.map_or(String::new(), |p| format!(
+                ", Dateline/Lucene {:.2}×",
+                dl_par[0] / p[0]
             )),
         ));
         print!("{row}");

@@ -4,23 +4,22 @@
 //! Why not tantivy's aggregations: they answer through a generic request/JSON tree, dedupe
 //! multi-valued columns by sorting each block, bucket dates in hash maps, and make facet counts
 //! approximate across segments (`segment_size`). Here each segment counts term ordinals into a
-//! plain array (with a stamp per ordinal so an article is counted once per value) and dates
-//! into an array of days, a block of documents at a time; segments are merged exactly by adding
-//! arrays through [`FacetOrdinals`], and only the values listed are turned into strings. On the
-//! scale benchmark's query mix (300,000 articles) this halved the time of a faceted search
+//! plain array (multi-valued facets from the per-document lists [`FacetOrdinals`] keeps, each
+//! value once per document) and dates into an array of days, a block of documents at a time;
+//! segments are merged exactly by adding arrays, and only the values listed are turned into
+//! strings. On the scale benchmark's query mix this halved the time of a faceted search
 //! (BENCHMARKS.md, "Scale").
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::column_index::MultiValueIndex;
 use tantivy::columnar::{Column, ColumnIndex, RowId, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use time::{Date, Duration, Month};
 
 use crate::index::schema::PUBLISHED;
-use crate::search::ordinals::FacetOrdinals;
+use crate::search::ordinals::{DocValues, FacetOrdinals};
 use crate::search::request::{FacetField, Interval};
 use crate::search::response::{Bucket, FacetCount};
 
@@ -195,10 +194,17 @@ impl Collector for Tally {
         for &facet in &self.facets {
             let column = fast.str(facet.name())?;
             let terms = column.as_ref().map_or(0, |c| c.num_terms());
+            let cached = self
+                .ordinals
+                .facet(facet)
+                .docs
+                .get(segment_ord as usize)
+                .cloned()
+                .flatten();
             facets.push(FacetTally {
                 column,
+                cached,
                 counts: vec![0; terms],
-                stamps: vec![DocId::MAX; terms],
             });
         }
         let days = if self.days {
@@ -272,14 +278,24 @@ impl Collector for Tally {
 
 /// One facet's counts in one segment, by term ordinal.
 struct FacetTally {
+    /// The column, read directly when it holds at most one value per document.
     column: Option<StrColumn>,
+    /// The documents' ordinals copied out of a multi-valued column, each once per document
+    /// ([`FacetOrdinals`] lists every multi-valued column of the searcher's segments).
+    cached: Option<Arc<DocValues>>,
     counts: Vec<u32>,
-    /// The last document counted for each ordinal: a value repeated in a document counts once.
-    stamps: Vec<DocId>,
 }
 
 impl FacetTally {
     fn collect_block(&mut self, docs: &[DocId], scratch: &mut Scratch) {
+        if let Some(cached) = &self.cached {
+            for &doc in docs {
+                for &ord in cached.of(doc) {
+                    self.counts[ord as usize] += 1;
+                }
+            }
+            return;
+        }
         let Some(column) = &self.column else {
             return;
         };
@@ -288,12 +304,8 @@ impl FacetTally {
         scratch.values.clear();
         scratch.values.resize(scratch.rows.len(), 0);
         ords.values.get_vals(&scratch.rows, &mut scratch.values);
-        for (&doc, &ord) in scratch.docs.iter().zip(&scratch.values) {
-            let ord = ord as usize;
-            if self.stamps[ord] != doc {
-                self.stamps[ord] = doc;
-                self.counts[ord] += 1;
-            }
+        for &ord in &scratch.values {
+            self.counts[ord as usize] += 1;
         }
     }
 }
@@ -436,8 +448,6 @@ struct Scratch {
     docs: Vec<DocId>,
     rows: Vec<RowId>,
     values: Vec<u64>,
-    ranked_docs: Vec<DocId>,
-    ranks: Vec<RowId>,
 }
 
 impl Scratch {
@@ -445,27 +455,7 @@ impl Scratch {
     fn rows_of(&mut self, index: &ColumnIndex, block: &[DocId]) {
         self.docs.clear();
         self.rows.clear();
-        match index {
-            // tantivy resolves multi-valued rows one document at a time; its optional index
-            // can rank a sorted block at once, and the start offsets follow from the ranks.
-            ColumnIndex::Multivalued(MultiValueIndex::MultiValueIndexV2(multi)) => {
-                self.ranked_docs.clear();
-                self.ranks.clear();
-                multi.optional_index.rank_if_exists_batch(
-                    block,
-                    &mut self.ranked_docs,
-                    &mut self.ranks,
-                );
-                let starts = &multi.start_index_column;
-                for (&doc, &rank) in self.ranked_docs.iter().zip(&self.ranks) {
-                    for row in starts.get_val(rank)..starts.get_val(rank + 1) {
-                        self.docs.push(doc);
-                        self.rows.push(row);
-                    }
-                }
-            }
-            other => other.docids_to_rowids(block, &mut self.docs, &mut self.rows),
-        }
+        index.docids_to_rowids(block, &mut self.docs, &mut self.rows);
     }
 }
 

@@ -45,6 +45,9 @@ use compile::Compiler;
 use ordinals::FacetOrdinals;
 use snippet::Snippets;
 
+/// Most threads one search spreads its segments over.
+pub const MAX_SEARCH_THREADS: usize = 4;
+
 /// A searchable view of an index, opened once and shared (it is `Send + Sync`).
 pub struct Engine {
     dir: PathBuf,
@@ -57,9 +60,22 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the index in `dir` for searching. New commits become visible shortly after they
-    /// happen, without reopening.
+    /// happen, without reopening. Segments are searched in parallel on up to as many threads
+    /// as the machine has cores (at most [`MAX_SEARCH_THREADS`]).
     pub fn open(dir: &Path) -> Result<Engine> {
-        let (index, fields) = index::open(dir)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Engine::open_with_threads(dir, threads.min(MAX_SEARCH_THREADS))
+    }
+
+    /// Opens the index in `dir`, searching segments on `threads` threads (1: on the caller's).
+    ///
+    /// A search is one pass over each segment, so on an idle machine spreading segments over
+    /// the cores divides a search's latency; under many concurrent searches it changes little.
+    pub fn open_with_threads(dir: &Path, threads: usize) -> Result<Engine> {
+        let (mut index, fields) = index::open(dir)?;
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
