@@ -59,6 +59,8 @@ struct Options {
     seed: u64,
     work: PathBuf,
     lucene: bool,
+    /// Only articles in these languages (empty: all).
+    languages: Vec<String>,
 }
 
 fn options() -> Options {
@@ -71,6 +73,7 @@ fn options() -> Options {
         seed: 42,
         work: PathBuf::from("target/scale"),
         lucene: true,
+        languages: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -93,6 +96,9 @@ fn options() -> Options {
             "--seed" => o.seed = value().parse().expect("a number"),
             "--work" => o.work = PathBuf::from(value()),
             "--no-lucene" => o.lucene = false,
+            "--languages" => {
+                o.languages = value().split(',').map(|l| l.trim().to_string()).collect()
+            }
             "--bench" => {}
             other if !other.starts_with('-') => o.corpus = PathBuf::from(other),
             other => panic!("unknown option `{other}`"),
@@ -160,7 +166,14 @@ fn strings(v: &serde_json::Value) -> Vec<String> {
 /// organisations are the ones Dateline's gazetteer finds (bare tantivy and Lucene index them as
 /// given, Dateline finds them itself). The same seed gives the same corpus. Writes JSON Lines for
 /// Dateline and bare tantivy and TSV for Lucene.
-fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path, tsv: &Path) {
+fn scale(
+    source: &[serde_json::Value],
+    n: usize,
+    corpus_seed: u64,
+    languages: &[String],
+    jsonl: &Path,
+    tsv: &Path,
+) {
     let mut pools: HashMap<String, LanguagePool> = HashMap::new();
     let mut seeds = Vec::new();
     for a in source {
@@ -186,9 +199,10 @@ fn scale(source: &[serde_json::Value], n: usize, corpus_seed: u64, jsonl: &Path,
         });
     }
     seeds.retain(|s| {
-        pools
-            .get(&s.language)
-            .is_some_and(|p| !p.titles.is_empty() && !p.paragraphs.is_empty())
+        (languages.is_empty() || languages.contains(&s.language))
+            && pools
+                .get(&s.language)
+                .is_some_and(|p| !p.titles.is_empty() && !p.paragraphs.is_empty())
     });
     let mut rng = Rng(corpus_seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut out_json = BufWriter::new(std::fs::File::create(jsonl).unwrap());
@@ -717,18 +731,23 @@ fn main() {
     );
     let mut rows = Vec::new();
     for &n in &o.sizes {
-        let jsonl = work.join(format!("corpus-{n}-{}-v2.jsonl", o.seed));
-        let tsv = work.join(format!("corpus-{n}-{}-v2.tsv", o.seed));
+        let only = if o.languages.is_empty() {
+            String::new()
+        } else {
+            format!("-{}", o.languages.join("+"))
+        };
+        let jsonl = work.join(format!("corpus-{n}-{}{only}-v2.jsonl", o.seed));
+        let tsv = work.join(format!("corpus-{n}-{}{only}-v2.tsv", o.seed));
         if !jsonl.exists() || !tsv.exists() {
             let t = Instant::now();
-            scale(&source, n, o.seed, &jsonl, &tsv);
+            scale(&source, n, o.seed, &o.languages, &jsonl, &tsv);
             eprintln!(
                 "scaled corpus of {n} written in {:.1} s",
                 t.elapsed().as_secs_f64()
             );
         }
         let mb = std::fs::metadata(&jsonl).unwrap().len() as f64 / 1e6;
-        let dirs = ["dateline", "bare", "lucene"].map(|e| work.join(format!("{e}-{n}")));
+        let dirs = ["dateline", "bare", "lucene"].map(|e| work.join(format!("{e}-{n}{only}")));
         for d in &dirs {
             std::fs::remove_dir_all(d).ok();
         }
@@ -785,7 +804,12 @@ fn main() {
         });
         let rate = |wall: Duration| n as f64 / wall.as_secs_f64();
         let mut row = format!(
-            "\n### {n} articles ({mb:.0} MB of JSON Lines)\n\n| engine | index wall | articles/s | MB/s | peak RSS | index size | search p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|\n"
+            "\n### {n} articles{} ({mb:.0} MB of JSON Lines)\n\n| engine | index wall | articles/s | MB/s | peak RSS | index size | search p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|\n",
+            if o.languages.is_empty() {
+                String::new()
+            } else {
+                format!(", languages {}", o.languages.join(", "))
+            }
         );
         let line = |name: &str, wall: Duration, peak: Peak, dir: &Path, p: [f64; 3]| {
             format!(
@@ -851,5 +875,10 @@ fn main() {
         std::io::stdout().flush().unwrap();
         rows.push(row);
     }
-    std::fs::write(work.join("results.md"), rows.concat()).unwrap();
+    let only = if o.languages.is_empty() {
+        String::new()
+    } else {
+        format!("-{}", o.languages.join("+"))
+    };
+    std::fs::write(work.join(format!("results{only}.md")), rows.concat()).unwrap();
 }
