@@ -31,11 +31,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{EnableScoring, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DateTime, DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
 };
 
 use crate::index::Fields;
@@ -47,6 +48,8 @@ use snippet::Snippets;
 
 /// Most threads one search spreads its segments over.
 pub const MAX_SEARCH_THREADS: usize = 4;
+/// Indexes with fewer articles are searched on one thread.
+pub const PARALLEL_FROM_ARTICLES: u64 = 200_000;
 
 /// A searchable view of an index, opened once and shared (it is `Send + Sync`).
 pub struct Engine {
@@ -54,6 +57,8 @@ pub struct Engine {
     index: Index,
     fields: Fields,
     reader: IndexReader,
+    /// Threads segments are searched on, when more than one.
+    executor: Option<Executor>,
     /// The facet values of the segments last searched (rebuilt when they change).
     ordinals: Mutex<Option<Arc<FacetOrdinals>>>,
 }
@@ -72,10 +77,12 @@ impl Engine {
     /// A search is one pass over each segment, so on an idle machine spreading segments over
     /// the cores divides a search's latency; under many concurrent searches it changes little.
     pub fn open_with_threads(dir: &Path, threads: usize) -> Result<Engine> {
-        let (mut index, fields) = index::open(dir)?;
-        if threads > 1 {
-            index.set_multithread_executor(threads)?;
-        }
+        let (index, fields) = index::open(dir)?;
+        let executor = if threads > 1 {
+            Some(Executor::multi_thread(threads, "dateline-search-")?)
+        } else {
+            None
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -85,8 +92,34 @@ impl Engine {
             index,
             fields,
             reader,
+            executor,
             ordinals: Mutex::new(None),
         })
+    }
+
+    /// Runs `collector` over the segments `searcher` sees: on the engine's threads when the
+    /// index is big enough for that to pay (below [`PARALLEL_FROM_ARTICLES`] handing segments
+    /// to other threads cost more than it saved on the scale benchmark), else on this one.
+    fn collect<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        match &self.executor {
+            Some(executor)
+                if searcher.num_docs() >= PARALLEL_FROM_ARTICLES
+                    && searcher.segment_readers().len() > 1 =>
+            {
+                let scoring = if collector.requires_scoring() {
+                    EnableScoring::enabled_from_searcher(searcher)
+                } else {
+                    EnableScoring::disabled_from_searcher(searcher)
+                };
+                Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
+            }
+            _ => Ok(searcher.search(query, collector)?),
+        }
     }
 
     /// The facet values of the segments `searcher` sees, listed once per set of segments.
@@ -126,7 +159,7 @@ impl Engine {
         let (total, ranked, counts) = match request.sort {
             Sort::Relevance => {
                 let (total, docs, counts) =
-                    searcher.search(&query, &(Count, top.order_by_score(), tally))?;
+                    self.collect(&searcher, &query, &(Count, top.order_by_score(), tally))?;
                 let docs: Vec<(Option<f32>, DocAddress)> =
                     docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
                 (total, docs, counts)
@@ -138,7 +171,8 @@ impl Engine {
                     Order::Asc
                 };
                 let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
-                let (total, docs, counts) = searcher.search(&query, &(Count, by_date, tally))?;
+                let (total, docs, counts) =
+                    self.collect(&searcher, &query, &(Count, by_date, tally))?;
                 (
                     total,
                     docs.into_iter().map(|(_, d)| (None, d)).collect(),
