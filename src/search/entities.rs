@@ -1,16 +1,12 @@
 //! Entity autocomplete: canonical names that match a prefix, with article counts.
 
 use serde::{Deserialize, Serialize};
-use tantivy::Searcher;
-use tantivy::query::AllQuery;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
-use crate::Result;
 use crate::entities::Gazetteer;
-use crate::search::aggregate;
-use crate::search::ordinals::FacetOrdinals;
+use crate::search::aggregate::Counts;
 use crate::search::request::FacetField;
 
 /// Distinct names per type considered for autocomplete.
@@ -29,23 +25,19 @@ pub struct EntityCount {
 }
 
 /// Returns the entities of the given types whose name has a word starting with `prefix`
-/// (case-insensitive; an empty prefix matches all), most mentioned first, at most `limit`.
+/// (case-insensitive; an empty prefix matches all), most mentioned first, at most `limit`,
+/// from the facet counts of every article.
 pub fn complete(
-    searcher: &Searcher,
-    ordinals: Arc<FacetOrdinals>,
+    counts: &Counts,
     prefix: &str,
     types: &[FacetField],
     limit: usize,
-) -> Result<Vec<EntityCount>> {
+) -> Vec<EntityCount> {
     let prefix = prefix.trim().to_lowercase();
-    if types.is_empty() {
-        return Ok(Vec::new());
-    }
-    let counts = searcher
-        .search(&AllQuery, &aggregate::Tally::new(ordinals, types, false))?
-        .facets(MAX_NAMES);
     let mut found: Vec<EntityCount> = counts
+        .facets(MAX_NAMES)
         .into_iter()
+        .filter(|(kind, _)| types.iter().any(|t| t.name() == kind))
         .flat_map(|(kind, values)| {
             values.into_iter().map(move |v| EntityCount {
                 name: v.value,
@@ -60,7 +52,7 @@ pub fn complete(
         .collect();
     found.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     found.truncate(limit);
-    Ok(found)
+    found
 }
 
 /// The known aliases of a canonical name, in any script ("Путин", "푸틴" for Vladimir Putin).

@@ -32,7 +32,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{EnableScoring, Query, TermQuery};
+use tantivy::index::SegmentId;
+use tantivy::query::{AllQuery, EnableScoring, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DateTime, DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher,
@@ -61,7 +62,13 @@ pub struct Engine {
     executor: Option<Executor>,
     /// The facet values of the segments last searched (rebuilt when they change).
     ordinals: Mutex<Option<Arc<FacetOrdinals>>>,
+    /// Facet counts over every article, for autocomplete and statistics, with the segments and
+    /// deletions they were counted on.
+    all_counts: Mutex<Option<(CountedOn, Arc<aggregate::Counts>)>>,
 }
+
+/// The segments of a searcher and how many deleted articles each holds.
+type CountedOn = Vec<(SegmentId, u32)>;
 
 impl Engine {
     /// Opens the index in `dir` for searching. New commits become visible shortly after they
@@ -94,7 +101,28 @@ impl Engine {
             reader,
             executor,
             ordinals: Mutex::new(None),
+            all_counts: Mutex::new(None),
         })
+    }
+
+    /// Every facet counted over every article `searcher` sees; counted once per set of
+    /// segments and deletions (autocomplete asks on every keystroke).
+    fn all_counts(&self, searcher: &Searcher) -> Result<Arc<aggregate::Counts>> {
+        let key: CountedOn = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.num_deleted_docs()))
+            .collect();
+        let mut cached = self.all_counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((counted_on, counts)) = cached.as_ref()
+            && *counted_on == key
+        {
+            return Ok(counts.clone());
+        }
+        let tally = aggregate::Tally::new(self.ordinals(searcher)?, &FacetField::ALL, false);
+        let counts = Arc::new(self.collect(searcher, &AllQuery, &tally)?);
+        *cached = Some((key, counts.clone()));
+        Ok(counts)
     }
 
     /// Runs `collector` over the segments `searcher` sees: on the engine's threads when the
@@ -151,7 +179,11 @@ impl Engine {
         let highlights = compiler.into_highlights();
         let facet_fields = request.facet_fields();
         let tally = aggregate::Tally::new(
-            self.ordinals(&searcher)?,
+            if facet_fields.is_empty() {
+                Arc::new(FacetOrdinals::none())
+            } else {
+                self.ordinals(&searcher)?
+            },
             &facet_fields,
             request.histogram != Interval::None,
         );
@@ -241,9 +273,8 @@ impl Engine {
         types: &[FacetField],
         limit: usize,
     ) -> Result<Vec<EntityCount>> {
-        let searcher = self.reader.searcher();
-        let ordinals = self.ordinals(&searcher)?;
-        entities::complete(&searcher, ordinals, prefix, types, limit)
+        let counts = self.all_counts(&self.reader.searcher())?;
+        Ok(entities::complete(&counts, prefix, types, limit))
     }
 
     /// Calls `sink` with every article matching the request's query and filters (paging and
@@ -263,8 +294,8 @@ impl Engine {
     /// Returns what the index holds: counts by source and language, date range, size.
     pub fn stats(&self) -> Result<Stats> {
         let searcher = self.reader.searcher();
-        let ordinals = self.ordinals(&searcher)?;
-        stats::compute(&searcher, ordinals, &self.dir)
+        let counts = self.all_counts(&searcher)?;
+        stats::compute(&searcher, &counts, &self.dir)
     }
 }
 

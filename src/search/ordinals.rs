@@ -130,6 +130,14 @@ impl FacetOrdinals {
         })
     }
 
+    /// No values: for a tally of no facet.
+    pub fn none() -> FacetOrdinals {
+        FacetOrdinals {
+            segments: Vec::new(),
+            facets: Vec::new(),
+        }
+    }
+
     /// Whether this list was built for the segments `searcher` sees.
     pub fn is_for(&self, searcher: &Searcher) -> bool {
         self.segments.len() == searcher.segment_readers().len()

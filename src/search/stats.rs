@@ -1,7 +1,6 @@
 //! What an index holds.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -10,8 +9,7 @@ use tantivy::{DateTime, Order, Searcher};
 
 use crate::Result;
 use crate::index::schema::PUBLISHED;
-use crate::search::aggregate;
-use crate::search::ordinals::FacetOrdinals;
+use crate::search::aggregate::Counts;
 use crate::search::request::FacetField;
 use crate::search::response::FacetCount;
 
@@ -40,11 +38,9 @@ pub struct Stats {
 }
 
 /// Computes the statistics of the index `searcher` sees, stored in `dir`.
-pub fn compute(searcher: &Searcher, ordinals: Arc<FacetOrdinals>, dir: &Path) -> Result<Stats> {
-    let facets = [FacetField::Source, FacetField::Language];
-    let mut counts = searcher
-        .search(&AllQuery, &aggregate::Tally::new(ordinals, &facets, false))?
-        .facets(MAX_LISTED);
+/// `all` holds the facet counts of every article.
+pub fn compute(searcher: &Searcher, all: &Counts, dir: &Path) -> Result<Stats> {
+    let mut counts = all.facets(MAX_LISTED);
     let edge = |order: Order| -> Result<Option<String>> {
         let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(PUBLISHED, order);
         let found = searcher.search(&AllQuery, &top)?;

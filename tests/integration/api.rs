@@ -428,8 +428,15 @@ async fn the_real_server_sees_articles_indexed_while_it_runs() {
 
     // Another process indexes into the same directory while the server runs.
     let index = fx.path();
-    let more = br#"{"id":"late-1","title":"Late bulletin","body":"Filed after the server started.","language":"en"}
-{"id":"late-2","title":"Later bulletin","body":"Also filed after the server started.","language":"en"}"#;
+    let (_, before) = tokio::task::spawn_blocking(move || http_get(addr, "/api/stats"))
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&before).unwrap()["articles"],
+        12
+    );
+    let more = br#"{"id":"late-1","title":"Late bulletin","body":"Filed after the server started.","language":"en","source":"Late Desk"}
+{"id":"late-2","title":"Later bulletin","body":"Also filed after the server started.","language":"en","source":"Late Desk"}"#;
     let out = tokio::task::spawn_blocking(move || {
         dateline_with_stdin(&index, &["index", "-"], Some(more))
     })
@@ -448,6 +455,58 @@ async fn the_real_server_sees_articles_indexed_while_it_runs() {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "new articles never appeared: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Statistics (counted once per set of segments and deletions) follow new articles, and a
+    // replaced article (a deletion in a segment the server already counted).
+    let sources = |body: &str| -> (u64, Vec<(String, u64)>) {
+        let stats = serde_json::from_str::<Value>(body).unwrap();
+        let wires = stats["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["value"].as_str().unwrap().ends_with(" Desk"))
+            .map(|s| {
+                (
+                    s["value"].as_str().unwrap().to_string(),
+                    s["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        (stats["articles"].as_u64().unwrap(), wires)
+    };
+    let (_, body) = tokio::task::spawn_blocking(move || http_get(addr, "/api/stats"))
+        .await
+        .unwrap();
+    assert_eq!(sources(&body), (14, vec![("Late Desk".to_string(), 2)]));
+    let index = fx.path();
+    let replaced = br#"{"id":"late-1","title":"Late bulletin","body":"Filed after the server started.","language":"en","source":"Night Desk"}"#;
+    let out = tokio::task::spawn_blocking(move || {
+        dateline_with_stdin(&index, &["index", "-"], Some(replaced))
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started = Instant::now();
+    loop {
+        let (_, body) = tokio::task::spawn_blocking(move || http_get(addr, "/api/stats"))
+            .await
+            .unwrap();
+        let now = sources(&body);
+        if now.1.len() == 2 {
+            assert_eq!(
+                now,
+                (
+                    14,
+                    vec![("Late Desk".to_string(), 1), ("Night Desk".to_string(), 1)]
+                )
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the replacement never showed: {body}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
