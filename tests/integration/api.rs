@@ -383,6 +383,16 @@ async fn export_streams_every_match_exactly_once() {
     assert!(stderr(&out).contains("exported 250 article(s)"));
 }
 
+/// Runs `dateline index -` on `index` in another process with `input` on its standard input.
+async fn index_from_stdin(index: std::path::PathBuf, input: &'static [u8]) {
+    let out = tokio::task::spawn_blocking(move || {
+        dateline_with_stdin(&index, &["index", "-"], Some(input))
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
@@ -437,12 +447,7 @@ async fn the_real_server_sees_articles_indexed_while_it_runs() {
     );
     let more = br#"{"id":"late-1","title":"Late bulletin","body":"Filed after the server started.","language":"en","source":"Late Desk"}
 {"id":"late-2","title":"Later bulletin","body":"Also filed after the server started.","language":"en","source":"Late Desk"}"#;
-    let out = tokio::task::spawn_blocking(move || {
-        dateline_with_stdin(&index, &["index", "-"], Some(more))
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    index_from_stdin(index, more).await;
     let started = Instant::now();
     loop {
         let (_, body) =
@@ -480,14 +485,8 @@ async fn the_real_server_sees_articles_indexed_while_it_runs() {
         .await
         .unwrap();
     assert_eq!(sources(&body), (14, vec![("Late Desk".to_string(), 2)]));
-    let index = fx.path();
     let replaced = br#"{"id":"late-1","title":"Late bulletin","body":"Filed after the server started.","language":"en","source":"Night Desk"}"#;
-    let out = tokio::task::spawn_blocking(move || {
-        dateline_with_stdin(&index, &["index", "-"], Some(replaced))
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    index_from_stdin(fx.path(), replaced).await;
     let started = Instant::now();
     loop {
         let (_, body) = tokio::task::spawn_blocking(move || http_get(addr, "/api/stats"))
