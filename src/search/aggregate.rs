@@ -26,8 +26,8 @@ use crate::search::response::{Bucket, FacetCount};
 /// Histograms with at most this many buckets between the first and last date get their empty
 /// buckets filled in, so a chart can draw them; longer spans list only non-empty buckets.
 const MAX_FILLED_BUCKETS: usize = 1000;
-/// A segment whose dates span more days than this (about 180 years: a stray date far from the
-/// rest) counts them in a map instead of an array.
+/// Dates spanning more days than this (about 180 years: a stray date far from the rest) are
+/// counted in a map instead of an array.
 const MAX_DAY_ARRAY: i64 = 1 << 16;
 const SECONDS_PER_DAY: i64 = 86_400;
 /// The Julian day number of 1970-01-01.
@@ -63,8 +63,9 @@ pub struct Counts {
     days: Days,
 }
 
-/// Articles per day (days since 1970-01-01): an array over the days the segments' arrays
-/// covered, and a map for the rest.
+/// Articles per day (days since 1970-01-01): an array from a first day, and a map for days
+/// outside it. Each segment counts into one spanning its own dates; the merge into one spanning
+/// all of theirs.
 #[derive(Debug, Default)]
 struct Days {
     first: i64,
@@ -73,28 +74,34 @@ struct Days {
 }
 
 impl Days {
-    /// Room in the array for every day the segments' arrays cover, when that is not too many.
+    /// Days with an array from `first` to `last` (inclusive), unless that is more than
+    /// [`MAX_DAY_ARRAY`] days (then every day goes in the map).
+    fn spanning(first: i64, last: i64) -> Days {
+        let span = last - first + 1;
+        Days {
+            first,
+            dense: if (1..=MAX_DAY_ARRAY).contains(&span) {
+                vec![0; span as usize]
+            } else {
+                Vec::new()
+            },
+            sparse: BTreeMap::new(),
+        }
+    }
+
+    /// Room in the array for every day the segments' arrays cover.
     fn covering(segments: &[SegmentTally]) -> Days {
         let spans = segments
             .iter()
             .filter_map(|s| s.days.as_ref())
-            .filter(|d| !d.counts.is_empty())
-            .map(|d| (d.first, d.first + d.counts.len() as i64));
-        let (Some(first), Some(end)) = (
+            .filter(|d| !d.days.dense.is_empty())
+            .map(|d| (d.days.first, d.days.first + d.days.dense.len() as i64 - 1));
+        match (
             spans.clone().map(|(first, _)| first).min(),
-            spans.map(|(_, end)| end).max(),
-        ) else {
-            return Days::default();
-        };
-        let dense = if end - first <= MAX_DAY_ARRAY {
-            vec![0; (end - first) as usize]
-        } else {
-            Vec::new()
-        };
-        Days {
-            first,
-            dense,
-            sparse: BTreeMap::new(),
+            spans.map(|(_, last)| last).max(),
+        ) {
+            (Some(first), Some(last)) => Days::spanning(first, last),
+            _ => Days::default(),
         }
     }
 
@@ -105,6 +112,30 @@ impl Days {
         {
             Some(total) => *total += count,
             None => *self.sparse.entry(day).or_default() += count,
+        }
+    }
+
+    /// Adds `other`'s counts: array to array where this one covers it, else day by day.
+    fn merge(&mut self, other: Days) {
+        for (day, count) in other.sparse {
+            self.add(day, count);
+        }
+        let within = usize::try_from(other.first - self.first)
+            .ok()
+            .and_then(|at| self.dense.get_mut(at..at + other.dense.len()));
+        match within {
+            Some(into) => {
+                for (total, count) in into.iter_mut().zip(&other.dense) {
+                    *total += count;
+                }
+            }
+            None => {
+                for (i, &count) in other.dense.iter().enumerate() {
+                    if count > 0 {
+                        self.add(other.first + i as i64, count);
+                    }
+                }
+            }
         }
     }
 
@@ -250,7 +281,7 @@ impl Collector for Tally {
                 }
             }
             if let Some(segment_days) = segment.days {
-                segment_days.add_to(&mut days);
+                days.merge(segment_days.days);
             }
         }
         let facets = self
@@ -310,31 +341,19 @@ impl FacetTally {
     }
 }
 
-/// Publication days in one segment: an array from the segment's first to last day.
+/// Publication days in one segment, spanning the segment's first to last date.
 struct DayTally {
     column: Column<tantivy::DateTime>,
-    first: i64,
-    counts: Vec<u32>,
-    /// Used instead of `counts` when the dates span too many days for an array.
-    sparse: BTreeMap<i64, u64>,
+    days: Days,
     dates: Vec<tantivy::DateTime>,
 }
 
 impl DayTally {
     fn new(column: Column<tantivy::DateTime>) -> DayTally {
         let day = |d: tantivy::DateTime| d.into_timestamp_secs().div_euclid(SECONDS_PER_DAY);
-        let (first, last) = (day(column.min_value()), day(column.max_value()));
-        let span = last - first + 1;
-        let counts = if (1..=MAX_DAY_ARRAY).contains(&span) {
-            vec![0; span as usize]
-        } else {
-            Vec::new()
-        };
         DayTally {
+            days: Days::spanning(day(column.min_value()), day(column.max_value())),
             column,
-            first,
-            counts,
-            sparse: BTreeMap::new(),
             dates: Vec::new(),
         }
     }
@@ -352,39 +371,8 @@ impl DayTally {
                 continue;
             }
             previous = Some(doc);
-            let day = date.into_timestamp_secs().div_euclid(SECONDS_PER_DAY);
-            match usize::try_from(day - self.first)
-                .ok()
-                .and_then(|i| self.counts.get_mut(i))
-            {
-                Some(count) => *count += 1,
-                None => *self.sparse.entry(day).or_default() += 1,
-            }
-        }
-    }
-
-    /// Adds the counted days to `days`.
-    fn add_to(self, days: &mut Days) {
-        for (day, count) in self.sparse {
-            days.add(day, count);
-        }
-        let offset = self.first - days.first;
-        match usize::try_from(offset)
-            .ok()
-            .and_then(|at| days.dense.get_mut(at..at + self.counts.len()))
-        {
-            Some(into) => {
-                for (total, &count) in into.iter_mut().zip(&self.counts) {
-                    *total += u64::from(count);
-                }
-            }
-            None => {
-                for (i, &count) in self.counts.iter().enumerate() {
-                    if count > 0 {
-                        days.add(self.first + i as i64, u64::from(count));
-                    }
-                }
-            }
+            self.days
+                .add(date.into_timestamp_secs().div_euclid(SECONDS_PER_DAY), 1);
         }
     }
 }
