@@ -5,10 +5,10 @@
 //! are trimmed, whose date is parsed and whose id is stable across re-ingestion.
 
 use serde::Deserialize;
-use time::format_description::well_known::{Rfc2822, Rfc3339};
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::OffsetDateTime;
 use xxhash_rust::xxh3::xxh3_128;
+
+use crate::dates::{self, Dated};
 
 /// A validated, normalised news article.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,23 +94,29 @@ impl RawArticle {
         }
         let published = match non_empty(self.published) {
             None => None,
-            Some(text) => match parse_date(&text) {
-                Ok(date) => Some(date),
-                Err(_) => match lenient_date(&text) {
-                    Some(date) => {
-                        warnings.push(Warning(format!(
-                            "date `{text}` is malformed: kept its day {}",
-                            date.date()
-                        )));
-                        Some(date)
-                    }
-                    None => {
-                        warnings.push(Warning(format!(
-                            "date `{text}` not understood: indexed without a date (use YYYY-MM-DD or RFC 3339)"
-                        )));
-                        None
-                    }
-                },
+            Some(text) => match dates::read(&text) {
+                Dated::Exact(date) => Some(date),
+                Dated::DayOnly(date) => {
+                    warnings.push(Warning(format!(
+                        "date `{text}` is malformed: kept its day {}",
+                        date.date()
+                    )));
+                    Some(date)
+                }
+                Dated::OutOfRange(date) => {
+                    warnings.push(Warning(format!(
+                        "date `{text}` ({}) is outside the dates Dateline can store ({}): indexed without a date",
+                        date.date(),
+                        dates::STORABLE
+                    )));
+                    None
+                }
+                Dated::Unknown => {
+                    warnings.push(Warning(format!(
+                        "date `{text}` not understood: indexed without a date (use YYYY-MM-DD or RFC 3339)"
+                    )));
+                    None
+                }
             },
         };
         let language = match non_empty(self.language) {
@@ -227,51 +233,6 @@ pub fn canonical_url(raw: &str) -> String {
     text
 }
 
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` (UTC), an RFC 3339 or RFC 2822 timestamp, or
-/// `YYYY-MM-DDTHH:MM:SS+HHMM` into UTC.
-pub fn parse_date(text: &str) -> Result<OffsetDateTime, crate::Error> {
-    let text = text.trim();
-    let bad = || crate::Error::BadDate {
-        value: text.to_string(),
-    };
-    if let Ok(dt) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(dt.to_offset(time::UtcOffset::UTC));
-    }
-    if let Ok(date) = Date::parse(text, format_description!("[year]-[month]-[day]")) {
-        return Ok(date.midnight().assume_utc());
-    }
-    // Feeds and web pages: `Wed, 19 Jun 2024 10:00:00 +0900`, `2024-06-19T10:00:00+0900`.
-    if let Ok(dt) = OffsetDateTime::parse(text, &Rfc2822) {
-        return Ok(dt.to_offset(time::UtcOffset::UTC));
-    }
-    let compact_offset = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
-    );
-    if let Ok(dt) = OffsetDateTime::parse(text, compact_offset) {
-        return Ok(dt.to_offset(time::UtcOffset::UTC));
-    }
-    let local = text.replacen(' ', "T", 1);
-    let local = local.trim_end_matches('Z');
-    let formats = [
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]"),
-        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-    ];
-    for format in formats {
-        if let Ok(dt) = PrimitiveDateTime::parse(local, format) {
-            return Ok(dt.assume_utc());
-        }
-    }
-    Err(bad())
-}
-
-/// Recovers the day of a malformed timestamp whose `YYYY-MM-DD` prefix is valid.
-fn lenient_date(text: &str) -> Option<OffsetDateTime> {
-    let prefix = text.get(..10)?;
-    let date = Date::parse(prefix, format_description!("[year]-[month]-[day]")).ok()?;
-    Some(date.with_time(Time::MIDNIGHT).assume_utc())
-}
-
 /// Normalises a language tag (`en`, `EN-us`, `eng`, `German`?) to ISO 639-1 where one exists.
 pub fn normalise_language(code: &str) -> Option<String> {
     let lower = code.trim().to_ascii_lowercase().replace('_', "-");
@@ -351,23 +312,6 @@ mod tests {
     }
 
     #[test]
-    fn dates_in_every_accepted_form() {
-        let utc = |s: &str| parse_date(s).unwrap().unix_timestamp();
-        assert_eq!(
-            utc("2024-06-19T09:00:00+09:00"),
-            utc("2024-06-19T00:00:00Z")
-        );
-        assert_eq!(utc("2024-06-19T00:00:00"), utc("2024-06-19"));
-        assert_eq!(utc("2024-06-19 00:00:00"), utc("2024-06-19"));
-        assert_eq!(
-            utc("Wed, 19 Jun 2024 09:00:00 +0900"),
-            utc("2024-06-19T00:00:00Z")
-        );
-        assert_eq!(utc("2024-06-19T09:00:00+0900"), utc("2024-06-19"));
-        assert!(parse_date("19/06/2024").is_err());
-    }
-
-    #[test]
     fn malformed_timestamp_keeps_its_day_with_a_warning() {
         let (a, w) = parse(r#"{"title":"t","date":"1987-03-31T605:12:19"}"#).unwrap();
         assert_eq!(a.published.unwrap().date().to_string(), "1987-03-31");
@@ -375,6 +319,30 @@ mod tests {
         let (a, w) = parse(r#"{"title":"t","date":"last Tuesday"}"#).unwrap();
         assert!(a.published.is_none());
         assert!(w[0].0.contains("last Tuesday"));
+    }
+
+    #[test]
+    fn dates_beyond_what_can_be_stored_are_a_warning_not_a_wrap() {
+        for date in [
+            "9999-12-31T23:59:59-23:59",
+            "Fri, 31 Dec 9999 23:59:59 -2359",
+            "1665-11-16",
+            "2262-04-12",
+        ] {
+            let json = format!(r#"{{"title":"t","date":"{date}"}}"#);
+            let (a, w) = parse(&json).unwrap();
+            assert_eq!(a.published, None, "{date}");
+            assert_eq!(w.len(), 1, "{date}");
+            assert!(
+                w[0].0
+                    .contains("outside the dates Dateline can store (1677-09-22 to 2262-04-10)"),
+                "{date}: {}",
+                w[0].0
+            );
+        }
+        let (a, w) = parse(r#"{"title":"t","date":"1701-03-04"}"#).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(a.published.unwrap().date().to_string(), "1701-03-04");
     }
 
     #[test]

@@ -91,6 +91,17 @@ pub enum Error {
         /// The id that was looked up.
         id: String,
     },
+    /// Analysing one article (language detection, entity tagging) failed inside Dateline: that
+    /// article is skipped, the rest goes on.
+    #[error(
+        "Dateline failed while analysing article `{id}` ({message}): skipped; please report it"
+    )]
+    AnalysisFailed {
+        /// The article's id.
+        id: String,
+        /// What failed.
+        message: String,
+    },
     /// An error from the tantivy search library.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -111,6 +122,7 @@ impl Error {
             Error::BadDate { .. } => "bad_date",
             Error::Corrections { .. } => "bad_corrections",
             Error::ArticleNotFound { .. } => "article_not_found",
+            Error::AnalysisFailed { .. } => "analysis_failed",
             Error::Tantivy(_) => "index_error",
         }
     }

@@ -1,7 +1,8 @@
 //! Dateline: full-text search for news archives.
 //!
 //! # Layout
-//! - [`article`]: the `Article` type, validation and normalisation (dates, ids, whitespace).
+//! - [`article`]: the `Article` type, validation and normalisation (ids, whitespace).
+//! - [`dates`]: dates as records give them, and the span of dates the index can store.
 //! - [`ingest`]: reading articles from files, directories and stdin, with per-record errors.
 //! - [`analysis`]: language detection and every tantivy analyzer, registered in one function.
 //! - [`entities`]: the gazetteer and tagger: people, places, organisations under canonical names.
@@ -47,6 +48,7 @@
 
 pub mod analysis;
 pub mod article;
+pub mod dates;
 pub mod demo;
 pub mod entities;
 mod error;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, bail};
 use clap::Args;
 use dateline::index::{Event, Report, index_inputs};
-use dateline::ingest::{DEFAULT_MAX_RECORD_BYTES, ReadOptions, discover};
+use dateline::ingest::{DEFAULT_MAX_RECORD_BYTES, DEFAULT_PAGE_TIME_LIMIT, ReadOptions, discover};
 use dateline::{Indexer, IndexerOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -33,6 +33,10 @@ pub struct IndexArgs {
     /// Skip records larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
+    /// Skip a web page (a file, a WARC record, a feed) that takes longer than this many
+    /// seconds to read.
+    #[arg(long, default_value_t = DEFAULT_PAGE_TIME_LIMIT.as_secs_f64())]
+    page_seconds: f64,
     /// Also find people, places and organisations the gazetteer does not know, with the
     /// statistical model (English articles; about three times slower).
     #[arg(long)]
@@ -75,6 +79,9 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
             found.ignored[0].display()
         );
     }
+    for (path, why) in &found.unreadable {
+        eprintln!("note: cannot read `{}`: {why}", path.display());
+    }
     if found.inputs.is_empty() {
         bail!("nothing to index: no files of a format Dateline reads under the given paths");
     }
@@ -105,6 +112,7 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
         &found.inputs,
         &ReadOptions {
             max_record_bytes: args.max_record_bytes,
+            page_time_limit: page_time_limit(args.page_seconds)?,
         },
         bytes_read.clone(),
         &mut on_event,
@@ -115,6 +123,13 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
         .with_context(|| format!("finishing the index in `{}`", index.display()))?;
     print_summary(&report, index);
     Ok(if report.skipped.is_empty() { 0 } else { 1 })
+}
+
+fn page_time_limit(seconds: f64) -> anyhow::Result<std::time::Duration> {
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        bail!("`--page-seconds {seconds}`: use a number of seconds above 0 and at most 86400");
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn progress_bar(total_bytes: Option<u64>, quiet: bool) -> ProgressBar {

@@ -81,6 +81,10 @@ enum Command {
         /// Let pages from this origin call the API (CORS is off by default).
         #[arg(long)]
         cors: Option<String>,
+        /// Also answer requests addressed to this host name (repeat for several). IP addresses
+        /// and `localhost` are always answered; other names are refused, against DNS rebinding.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Build the bundled demo archive into the index directory, then serve it.
     Demo {
@@ -105,13 +109,17 @@ pub fn run() -> i32 {
         Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),
         Command::TrainEntities { gold, epochs, out } => entities_cmd::train(&gold, epochs, &out),
-        Command::Serve { addr, cors } => serve_cmd::serve(&cli.index, addr, cors.as_deref()),
+        Command::Serve {
+            addr,
+            cors,
+            allow_hosts,
+        } => serve_cmd::serve(&cli.index, addr, cors.as_deref(), allow_hosts),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
             if no_serve {
                 Ok(code)
             } else {
                 println!();
-                serve_cmd::serve(&cli.index, addr, None)
+                serve_cmd::serve(&cli.index, addr, None, Vec::new())
             }
         }),
     };

@@ -9,7 +9,12 @@ use axum::http::HeaderValue;
 use dateline::server::{AppState, run};
 
 /// Serves the index in `dir` on `addr` until Ctrl-C or SIGTERM.
-pub fn serve(dir: &Path, addr: SocketAddr, cors: Option<&str>) -> anyhow::Result<i32> {
+pub fn serve(
+    dir: &Path,
+    addr: SocketAddr,
+    cors: Option<&str>,
+    allow_hosts: Vec<String>,
+) -> anyhow::Result<i32> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -17,7 +22,7 @@ pub fn serve(dir: &Path, addr: SocketAddr, cors: Option<&str>) -> anyhow::Result
         )
         .with_writer(std::io::stderr)
         .init();
-    let mut state = AppState::new(dir);
+    let mut state = AppState::new(dir).with_allowed_hosts(allow_hosts);
     if let Some(origin) = cors {
         let origin = HeaderValue::from_str(origin)
             .with_context(|| format!("`--cors {origin}` is not a valid origin"))?;

@@ -1,6 +1,6 @@
 //! Turns an [`Article`] into the tantivy document the schema describes.
 
-use tantivy::{DateTime, TantivyDocument};
+use tantivy::TantivyDocument;
 
 use crate::analysis::LanguageGroup;
 use crate::article::Article;
@@ -39,10 +39,7 @@ pub fn to_document(
         doc.add_text(fields.tag, tag);
     }
     if let Some(published) = article.published {
-        doc.add_date(
-            fields.published,
-            DateTime::from_timestamp_secs(published.unix_timestamp()),
-        );
+        doc.add_date(fields.published, crate::dates::to_index(published));
     }
     for (field, names) in [
         (fields.person, &entities.person),

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use crate::Result;
 use crate::article::Warning;
 use crate::index::{Indexer, Upsert};
 use crate::ingest::{
     self, Format, Input, Item, Location, Parsed, ReadOptions, RecordError, SkipKind,
 };
+use crate::{Error, Result};
 
 /// How many records the reading thread may run ahead of the indexing thread.
 const READ_AHEAD: usize = 256;
@@ -133,7 +133,25 @@ fn index_item(
                     warning,
                 });
             }
-            if indexer.add(parsed.article)? == Upsert::Replaced {
+            let upsert = match indexer.add(parsed.article) {
+                Ok(upsert) => upsert,
+                Err(Error::AnalysisFailed { id, message }) => {
+                    let error = RecordError {
+                        file: file.to_string(),
+                        location: parsed.location,
+                        kind: SkipKind::Failed,
+                        reason: format!(
+                            "Dateline failed while analysing article `{id}` ({message}): skipped; please report it"
+                        ),
+                    };
+                    *counts.skipped.entry(error.kind).or_default() += 1;
+                    on_event(Event::Skipped(&error));
+                    report.skipped.push(error);
+                    return Ok(());
+                }
+                Err(other) => return Err(other),
+            };
+            if upsert == Upsert::Replaced {
                 report.replaced += 1;
             }
             report.indexed += 1;

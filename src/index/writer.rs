@@ -94,6 +94,10 @@ impl Indexer {
                 },
                 other => Error::from(other),
             })?;
+        // What a killed run or a full disk left behind (segment files no commit refers to,
+        // temporary files) goes now, before this run adds to the index.
+        writer.garbage_collect_files().wait()?;
+        crate::index::remove_leftovers(dir);
         let before = index.reader()?.searcher();
         let tagger = Tagger::with_corrections(options.corrections.as_deref())?;
         Ok(Indexer {
@@ -125,21 +129,31 @@ impl Indexer {
     /// article does not give one; tags its people, places and organisations. Commits when `commit_every` articles are pending.
     pub fn add(&mut self, mut article: Article) -> Result<Upsert> {
         let started = Instant::now();
-        if article.language.is_none() {
-            article.language = detect_language(&article.title, &article.body);
-        }
+        // Analysis is our own code on the article's text: a failure there skips the article.
+        let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let language = match &article.language {
+                Some(language) => Some(language.clone()),
+                None => detect_language(&article.title, &article.body),
+            };
+            let entities = self.tagger.tag_article(
+                &article.title,
+                &article.body,
+                language.as_deref(),
+                self.statistical,
+            );
+            (language, entities)
+        }));
+        let (language, entities) = analysed.map_err(|panic| Error::AnalysisFailed {
+            id: article.id.clone(),
+            message: crate::ingest::panic_message(&*panic),
+        })?;
+        article.language = language;
         let id_term = Term::from_field_text(self.fields.id, &article.id);
         let first_this_run = self.seen.insert(xxh3_128(article.id.as_bytes()));
         let existed = !first_this_run || self.before.doc_freq(&id_term)? > 0;
         if existed {
             self.writer.delete_term(id_term);
         }
-        let entities = self.tagger.tag_article(
-            &article.title,
-            &article.body,
-            article.language.as_deref(),
-            self.statistical,
-        );
         self.analysis_time += started.elapsed();
         self.writer
             .add_document(to_document(&self.fields, &article, &entities))?;

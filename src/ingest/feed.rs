@@ -5,27 +5,35 @@
 use feed_rs::model::{Entry, Feed, Text};
 
 use crate::article::RawArticle;
-use crate::ingest::{Emit, Item, Location, Reject, SkipKind, into_parsed};
+use std::time::Duration;
 
-/// Reads a feed document (the XML declaration's encoding is honoured by the parser).
-pub(crate) fn read(name: &str, bytes: &[u8], emit: &mut Emit) {
-    let parser = feed_rs::parser::Builder::new()
-        .sanitize_content(false)
-        .build();
-    let feed = match parser.parse(bytes) {
-        Ok(feed) => feed,
-        Err(e) => {
-            let reject = Reject::new(
+use crate::ingest::{Emit, Item, Location, Reject, SkipKind, into_parsed, isolate, nesting};
+
+/// Reads a feed document (the XML declaration's encoding is honoured by the parser). The XML
+/// is parsed on a thread of its own within `limit`, as a web page is.
+pub(crate) fn read(name: &str, bytes: Vec<u8>, limit: Duration, emit: &mut Emit) {
+    let parsed = isolate::isolated(limit, move || {
+        let parser = feed_rs::parser::Builder::new()
+            .sanitize_content(false)
+            .build();
+        parser.parse(&bytes[..]).map_err(|e| {
+            Reject::new(
                 SkipKind::Malformed,
                 format!("not a well-formed RSS or Atom feed ({e}): no item was read"),
-            );
+            )
+        })
+    });
+    let feed = match parsed {
+        Ok(feed) => feed,
+        Err(reject) => {
             emit(Item::Skipped(reject.at(name, Location::File)));
             return;
         }
     };
     for (i, entry) in feed.entries.iter().enumerate() {
         let location = Location::Item(i as u64 + 1);
-        let item = match into_parsed(article(&feed, entry), location) {
+        let raw = isolate::contained(|| Ok(article(&feed, entry)));
+        let item = match raw.and_then(|raw| into_parsed(raw, location)) {
             Ok(parsed) => Item::Article(parsed),
             Err(reject) => Item::Skipped(reject.at(name, location)),
         };
@@ -87,7 +95,7 @@ fn html_to_text(html: &str) -> String {
     if !html.contains(['<', '&']) {
         return html.to_string();
     }
-    dom_query::Document::fragment(html)
+    dom_query::Document::fragment(nesting::flatten(html, nesting::MAX_DEPTH).as_ref())
         .formatted_text()
         .to_string()
 }
@@ -98,14 +106,19 @@ mod tests {
 
     fn read_all(xml: &str) -> Vec<Result<(String, String), String>> {
         let mut out = Vec::new();
-        read("f.xml", xml.as_bytes(), &mut |item| {
-            out.push(match item {
-                Item::Article(p) => Ok((p.article.title, p.article.body)),
-                Item::Skipped(e) => Err(e.to_string()),
-                Item::Passed(what) => Err(what.to_string()),
-            });
-            true
-        });
+        read(
+            "f.xml",
+            xml.as_bytes().to_vec(),
+            Duration::from_secs(30),
+            &mut |item| {
+                out.push(match item {
+                    Item::Article(p) => Ok((p.article.title, p.article.body)),
+                    Item::Skipped(e) => Err(e.to_string()),
+                    Item::Passed(what) => Err(what.to_string()),
+                });
+                true
+            },
+        );
         out
     }
 

@@ -2,11 +2,13 @@
 //! elements (in that order of trust), the article text with navigation, ads, related links,
 //! comments and cookie banners removed by `dom_smoothie` (a port of Mozilla's Readability).
 
+use std::time::Duration;
+
 use dom_smoothie::{Config, Readability, TextMode};
 
 use crate::article::RawArticle;
 use crate::ingest::decode::decode;
-use crate::ingest::{Location, Parsed, Reject, SkipKind, into_parsed};
+use crate::ingest::{Location, Parsed, Reject, SkipKind, into_parsed, isolate, nesting};
 
 /// Below this many bytes of (UTF-8) text, a page that Readability does not find readable is not
 /// an article. Bytes rather than characters, so the denser CJK scripts (three bytes a
@@ -34,14 +36,43 @@ pub(crate) struct PageHints<'a> {
     pub date: Option<&'a str>,
 }
 
-/// Reads a saved page file.
-pub(crate) fn read(bytes: &[u8]) -> Result<Parsed, Reject> {
-    into_parsed(extract(bytes, &PageHints::default())?, Location::File)
+/// Reads a saved page file, within `limit`.
+pub(crate) fn read(bytes: Vec<u8>, limit: Duration) -> Result<Parsed, Reject> {
+    into_parsed(
+        extract_isolated(bytes, OwnedHints::default(), limit)?,
+        Location::File,
+    )
+}
+
+/// [`PageHints`] that can be sent to another thread.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct OwnedHints {
+    pub url: Option<String>,
+    pub charset: Option<String>,
+    pub date: Option<String>,
+}
+
+/// Extracts the article of one page on a thread of its own, within `limit`: a page that
+/// nests too deeply, takes too long or makes the extractor fail is skipped, and only it.
+pub(crate) fn extract_isolated(
+    bytes: Vec<u8>,
+    hints: OwnedHints,
+    limit: Duration,
+) -> Result<RawArticle, Reject> {
+    isolate::isolated(limit, move || {
+        let hints = PageHints {
+            url: hints.url.as_deref(),
+            charset: hints.charset.as_deref(),
+            date: hints.date.as_deref(),
+        };
+        extract(&bytes, &hints)
+    })
 }
 
 /// Extracts the article of one page.
 pub(crate) fn extract(bytes: &[u8], hints: &PageHints) -> Result<RawArticle, Reject> {
     let text = decode(bytes, hints.charset, true, hints.url);
+    let text = nesting::flatten(&text, nesting::MAX_DEPTH);
     let document = dom_query::Document::from(text.as_ref());
     let attr = |selector: &str, name: &str| {
         document

@@ -13,8 +13,10 @@ mod decode;
 mod detect;
 mod feed;
 mod html;
+mod isolate;
 mod json_array;
 mod jsonl;
+mod nesting;
 mod text;
 mod warc;
 
@@ -27,12 +29,19 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::article::{Article, RawArticle, Warning};
 use crate::{Error, Result};
 
 /// Default limit on one record's size: larger records are skipped with an error.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
+
+/// Default limit on the time one web page may take to read: slower pages are skipped.
+pub const DEFAULT_PAGE_TIME_LIMIT: Duration = Duration::from_secs(30);
+
+pub(crate) use isolate::panic_message;
+pub use nesting::MAX_DEPTH as MAX_HTML_DEPTH;
 
 /// How many bytes of a file are looked at to decide its format.
 const SNIFF_BYTES: u64 = 8 << 10;
@@ -120,6 +129,10 @@ pub enum SkipKind {
     Malformed,
     /// Neither title nor text (an HTML page with no article, an empty item).
     NoText,
+    /// A web page that took longer than the time limit to read.
+    TooSlow,
+    /// Dateline itself failed on the record (a bug, contained to the record).
+    Failed,
 }
 
 impl SkipKind {
@@ -133,6 +146,8 @@ impl SkipKind {
             SkipKind::TooLarge => "too large",
             SkipKind::Malformed => "malformed",
             SkipKind::NoText => "no article text",
+            SkipKind::TooSlow => "too slow to read",
+            SkipKind::Failed => "failed in Dateline",
         }
     }
 }
@@ -186,11 +201,15 @@ pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Files inside named directories that are not in a supported format.
     pub ignored: Vec<PathBuf>,
+    /// Entries inside named directories that cannot be followed (a broken or looping symbolic
+    /// link, a folder that cannot be listed), with why.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// Expands paths: `-` is standard input, a file is read whatever its name, a directory is walked
 /// recursively for files of the supported formats (by extension, optionally `.gz`), in sorted
-/// order.
+/// order. Symbolic links inside it are followed (a link that loops or leads nowhere is listed as
+/// unreadable, and the walk goes on).
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered> {
     let mut found = Discovered::default();
     for path in paths {
@@ -203,12 +222,24 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered> {
             found.inputs.push(Input::File(path.clone()));
             continue;
         }
-        let walker = walkdir::WalkDir::new(path).sort_by_file_name();
+        let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name();
         for entry in walker {
-            let entry = entry.map_err(|e| {
-                let p = e.path().unwrap_or(path).to_path_buf();
-                Error::io(p, e.into())
-            })?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let at = e.path().unwrap_or(path).to_path_buf();
+                    let why = if e.loop_ancestor().is_some() {
+                        "a symbolic link that loops back to a folder above it".to_string()
+                    } else {
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    };
+                    found.unreadable.push((at, why));
+                    continue;
+                }
+            };
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -245,12 +276,15 @@ impl<R: Read> Read for CountingReader<R> {
 pub struct ReadOptions {
     /// Records (lines, pages, WARC payloads, whole text files) larger than this are skipped.
     pub max_record_bytes: usize,
+    /// A web page (a file, a WARC record) that takes longer than this to read is skipped.
+    pub page_time_limit: Duration,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            page_time_limit: DEFAULT_PAGE_TIME_LIMIT,
         }
     }
 }
@@ -260,7 +294,8 @@ pub type Emit<'a> = dyn FnMut(Item) -> bool + 'a;
 
 /// Reads one input and hands every record to `emit`. Returns the format the input was read as,
 /// or an error when the input cannot be opened at all. `bytes_read` is increased by the raw
-/// (compressed) bytes consumed, so progress can be shown against the file size.
+/// (compressed) bytes consumed, so progress can be shown against the file size. A failure
+/// inside Dateline while reading ends this input only, as an error naming it.
 pub fn read(
     input: &Input,
     options: &ReadOptions,
@@ -268,23 +303,81 @@ pub fn read(
     emit: &mut Emit,
 ) -> std::result::Result<Format, RecordError> {
     let name = input.name();
+    contained_read(&name, emit, |emit| {
+        let raw: Box<dyn Read + Send> = match input {
+            Input::Stdin => Box::new(io::stdin()),
+            Input::File(path) => match File::open(path) {
+                Ok(file) => Box::new(file),
+                Err(e) => {
+                    return Err(RecordError {
+                        file: name.clone(),
+                        location: Location::File,
+                        kind: SkipKind::Unreadable,
+                        reason: format!("cannot open: {e}"),
+                    });
+                }
+            },
+        };
+        let streaming = *input == Input::Stdin;
+        read_stream(&name, raw, streaming, options, bytes_read, emit)
+    })
+}
+
+/// Reads the records of an input already in memory, as [`read`] reads a file called `name`
+/// (whose name, with its first bytes, decides the format).
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    emit: &mut Emit,
+) -> std::result::Result<Format, RecordError> {
+    contained_read(name, emit, |emit| {
+        let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
+        read_stream(name, raw, false, options, Arc::default(), emit)
+    })
+}
+
+/// Runs `read` on `emit`, turning a failure inside Dateline into an error naming the input and
+/// how many of its records were read (and kept) before it.
+fn contained_read(
+    name: &str,
+    emit: &mut Emit,
+    read: impl FnOnce(&mut Emit) -> std::result::Result<Format, RecordError>,
+) -> std::result::Result<Format, RecordError> {
+    let mut records = 0u64;
+    let mut counted = |item: Item| {
+        records += 1;
+        emit(item)
+    };
+    isolate::contained(|| Ok(read(&mut counted))).unwrap_or_else(|reject| {
+        Err(RecordError {
+            file: name.to_string(),
+            location: Location::File,
+            kind: SkipKind::Failed,
+            reason: format!(
+                "{} (after {records} record(s), which were kept)",
+                reject.reason
+            ),
+        })
+    })
+}
+
+/// Reads one input's bytes: gzip detected, format sniffed, every record handed to `emit`.
+/// `streaming` inputs (standard input) are sniffed from whatever their first read brings.
+fn read_stream(
+    name: &str,
+    raw: Box<dyn Read + Send>,
+    streaming: bool,
+    options: &ReadOptions,
+    bytes_read: Arc<AtomicU64>,
+    emit: &mut Emit,
+) -> std::result::Result<Format, RecordError> {
+    let name = name.to_string();
     let file_error = |kind, reason: String| RecordError {
         file: name.clone(),
         location: Location::File,
         kind,
         reason,
-    };
-    let raw: Box<dyn Read + Send> = match input {
-        Input::Stdin => Box::new(io::stdin()),
-        Input::File(path) => match File::open(path) {
-            Ok(file) => Box::new(file),
-            Err(e) => {
-                return Err(file_error(
-                    SkipKind::Unreadable,
-                    format!("cannot open: {e}"),
-                ));
-            }
-        },
     };
     let mut buffered = BufReader::with_capacity(
         256 << 10,
@@ -307,7 +400,7 @@ pub fn read(
     // standard input, whatever the first read brings is enough: waiting for more would stall a
     // stream that is being written (`tail -f … | dateline index -`).
     let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
-    let sniffed = if *input == Input::Stdin {
+    let sniffed = if streaming {
         let mut buf = vec![0; SNIFF_BYTES as usize];
         loop {
             match stream.read(&mut buf) {
@@ -354,7 +447,7 @@ pub fn read(
             }
         }
         Format::JsonArray => json_array::read(&name, reader, max, emit),
-        Format::Warc => warc::read(&name, reader, max, emit),
+        Format::Warc => warc::read(&name, reader, options, emit),
         Format::Html | Format::Text | Format::Feed => {
             let bytes = read_whole(reader, max).map_err(|e| RecordError {
                 file: name.clone(),
@@ -364,12 +457,18 @@ pub fn read(
             })?;
             match format {
                 Format::Html => {
-                    emit(whole_file_item(&name, html::read(&bytes)));
+                    emit(whole_file_item(
+                        &name,
+                        html::read(bytes, options.page_time_limit),
+                    ));
                 }
                 Format::Text => {
-                    emit(whole_file_item(&name, text::read(&bytes)));
+                    emit(whole_file_item(
+                        &name,
+                        isolate::contained(|| text::read(&bytes)),
+                    ));
                 }
-                _ => feed::read(&name, &bytes, emit),
+                _ => feed::read(&name, bytes, options.page_time_limit, emit),
             }
         }
     }
@@ -409,19 +508,19 @@ impl Reject {
     }
 }
 
-/// Validates an extracted article.
+/// Validates an extracted article; a panic while doing so rejects this record only.
 pub(crate) fn into_parsed(
     raw: RawArticle,
     location: Location,
 ) -> std::result::Result<Parsed, Reject> {
-    match raw.into_article() {
+    isolate::contained(|| match raw.into_article() {
         Ok((article, warnings)) => Ok(Parsed {
             article,
             location,
             warnings,
         }),
         Err(invalid) => Err(Reject::new(SkipKind::NoText, invalid.to_string())),
-    }
+    })
 }
 
 /// Reads a whole stream that must fit the record limit. A larger stream is read to its end (so

@@ -10,31 +10,57 @@ use std::rc::Rc;
 use warc::{RecordType, WarcHeader, WarcReader};
 
 use crate::ingest::decode::charset_of_content_type;
-use crate::ingest::html::{self, PageHints};
-use crate::ingest::{Emit, Item, Location, Reject, SkipKind, into_parsed, too_large};
+use crate::ingest::html::{self, OwnedHints};
+use crate::ingest::{Emit, Item, Location, ReadOptions, Reject, SkipKind, into_parsed, too_large};
 
 /// How many HTTP header lines a response may have.
 const MAX_HTTP_HEADERS: usize = 128;
 
 /// Reads every record of a WARC stream (already decompressed, when it was gzipped per record or
 /// as a whole).
-pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit) {
+pub(crate) fn read(name: &str, reader: impl BufRead, options: &ReadOptions, emit: &mut Emit) {
     let position = Rc::new(Cell::new(0u64));
-    let tracked = Tracked {
+    let mut tracked = Tracked {
         inner: reader,
         position: position.clone(),
+        pending: Vec::new(),
+        pending_at: 0,
     };
+    let mut number = 0u64;
+    // A record that claims more bytes than the limit and holds the start of another record is
+    // lying about its length: reading starts over at that record, with a new WARC reader.
+    while let Some(found) = read_records(name, &mut tracked, &position, &mut number, options, emit)
+    {
+        tracked
+            .position
+            .set(tracked.position.get() - found.len() as u64);
+        tracked.pending = found;
+        tracked.pending_at = 0;
+    }
+}
+
+/// Reads records until the stream ends, `emit` says stop, or a record over the size limit turns
+/// out to hold the start of the next one: then returns the bytes read from that start on.
+fn read_records<R: BufRead>(
+    name: &str,
+    tracked: &mut Tracked<R>,
+    position: &Rc<Cell<u64>>,
+    number: &mut u64,
+    options: &ReadOptions,
+    emit: &mut Emit,
+) -> Option<Vec<u8>> {
+    let max = options.max_record_bytes;
     let mut warc = WarcReader::new(tracked);
     let mut records = warc.stream_records();
-    let mut number = 0u64;
+    let mut first = true;
     loop {
         // Each record's body is read to its end below, so the stream now stands at the end of
         // that body, before the record's closing blank lines (4 bytes).
-        let offset = position.get() + if number > 0 { 4 } else { 0 };
-        let Some(next) = records.next_item() else {
-            return;
-        };
-        number += 1;
+        let offset = position.get() + if first { 0 } else { 4 };
+        first = false;
+        let next = records.next_item()?;
+        *number += 1;
+        let number = *number;
         let location = Location::Record { number, offset };
         let skipped = |reject: Reject| Item::Skipped(reject.at(name, location));
         let mut record = match next {
@@ -45,7 +71,7 @@ pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit
                     format!("WARC record without a valid `{header}` header"),
                 );
                 if !emit(skipped(reject)) {
-                    return;
+                    return None;
                 }
                 continue;
             }
@@ -54,11 +80,11 @@ pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit
                     SkipKind::Malformed,
                     "no WARC record header here: the file is corrupt from this point on; records before it were read",
                 )));
-                return;
+                return None;
             }
             Err(_) => {
                 emit(skipped(truncated()));
-                return;
+                return None;
             }
         };
         let item = if *record.warc_type() != RecordType::Response {
@@ -71,6 +97,36 @@ pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit
                     .to_ascii_lowercase()
                     .starts_with("application/http")
             });
+            let claimed = record.content_length();
+            if claimed > max as u64 {
+                // Not kept, whatever it holds: read through, looking for a record inside.
+                let item = match skip_oversized(&mut record) {
+                    Err(_) => {
+                        emit(skipped(truncated()));
+                        return None;
+                    }
+                    Ok((read, Some(next))) => {
+                        emit(skipped(Reject::new(
+                            SkipKind::Malformed,
+                            format!(
+                                "the record claims {claimed} bytes, but another record starts {read} bytes into it: skipped, reading on from there"
+                            ),
+                        )));
+                        return Some(next);
+                    }
+                    Ok((read, None)) if record.content_length() > 0 => skipped(Reject::new(
+                        SkipKind::Truncated,
+                        format!(
+                            "the record claims {claimed} bytes, but the file ends {read} bytes into it: it is truncated; records before it were read"
+                        ),
+                    )),
+                    Ok(_) => skipped(Reject::new(SkipKind::TooLarge, too_large(claimed, max))),
+                };
+                if !emit(item) {
+                    return None;
+                }
+                continue;
+            }
             let mut payload = Vec::new();
             let read = (&mut record)
                 .take(max as u64 + 1)
@@ -81,18 +137,18 @@ pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit
             match read {
                 Err(_) => {
                     emit(skipped(truncated()));
-                    return;
+                    return None;
                 }
                 Ok(_) if cut_off => {
                     emit(skipped(truncated()));
-                    return;
+                    return None;
                 }
                 Ok(rest) if payload.len() > max => skipped(Reject::new(
                     SkipKind::TooLarge,
                     too_large(payload.len() as u64 + rest, max),
                 )),
                 Ok(_) if !is_http => Item::Passed("WARC responses that are not HTTP"),
-                Ok(_) => match response(&payload, uri.as_deref(), &date, max) {
+                Ok(_) => match response(payload, uri, date, options) {
                     Ok(Response::Page(raw)) => match into_parsed(*raw, location) {
                         Ok(parsed) => Item::Article(parsed),
                         Err(reject) => skipped(reject),
@@ -103,7 +159,7 @@ pub(crate) fn read(name: &str, reader: impl BufRead, max: usize, emit: &mut Emit
             }
         };
         if !emit(item) {
-            return;
+            return None;
         }
     }
 }
@@ -121,10 +177,16 @@ enum Response {
 }
 
 /// Reads an HTTP response: status, headers, de-chunked and decompressed HTML payload.
-fn response(bytes: &[u8], uri: Option<&str>, date: &str, max: usize) -> Result<Response, Reject> {
+fn response(
+    bytes: Vec<u8>,
+    uri: Option<String>,
+    date: String,
+    options: &ReadOptions,
+) -> Result<Response, Reject> {
+    let max = options.max_record_bytes;
     let mut headers = [httparse::EMPTY_HEADER; MAX_HTTP_HEADERS];
     let mut parsed = httparse::Response::new(&mut headers);
-    let body_start = match parsed.parse(bytes) {
+    let body_start = match parsed.parse(&bytes) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => {
             return Err(Reject::new(
@@ -194,12 +256,13 @@ fn response(bytes: &[u8], uri: Option<&str>, date: &str, max: usize) -> Result<R
             ));
         }
     }
-    let hints = PageHints {
+    let hints = OwnedHints {
         url: uri,
-        charset: charset_of_content_type(&content_type),
+        charset: charset_of_content_type(&content_type).map(str::to_string),
         date: Some(date),
     };
-    html::extract(&body, &hints).map(|raw| Response::Page(Box::new(raw)))
+    html::extract_isolated(body, hints, options.page_time_limit)
+        .map(|raw| Response::Page(Box::new(raw)))
 }
 
 /// Joins the chunks of a `Transfer-Encoding: chunked` body; `None` when it is malformed. A body
@@ -225,15 +288,53 @@ fn dechunk(mut bytes: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// A reader that counts the bytes consumed through it, for record offsets.
+/// Reads the body of a record over the size limit without keeping it, looking for the start of
+/// another record inside (`\r\n\r\nWARC/1.`). Returns how many bytes of the body came before
+/// that start and, when one was found, the bytes read from it on.
+fn skip_oversized(body: &mut impl Read) -> io::Result<(u64, Option<Vec<u8>>)> {
+    const NEXT: &[u8] = b"\r\n\r\nWARC/1.";
+    let mut buffer = vec![0; 64 << 10];
+    // The end of the previous read, so a start split over two reads is found.
+    let mut window: Vec<u8> = Vec::with_capacity(buffer.len() + NEXT.len());
+    let mut before = 0u64;
+    loop {
+        let n = match body.read(&mut buffer) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok((before + window.len() as u64, None));
+        }
+        window.extend_from_slice(&buffer[..n]);
+        if let Some(at) = memchr::memmem::find(&window, NEXT) {
+            return Ok((before + at as u64 + 4, Some(window[at + 4..].to_vec())));
+        }
+        let keep = window.len().min(NEXT.len() - 1);
+        before += (window.len() - keep) as u64;
+        window.drain(..window.len() - keep);
+    }
+}
+
+/// A reader that counts the bytes consumed through it, for record offsets, and first serves
+/// bytes given back to it (`pending`) when reading starts over inside a record.
 struct Tracked<R> {
     inner: R,
     position: Rc<Cell<u64>>,
+    pending: Vec<u8>,
+    pending_at: usize,
 }
 
 impl<R: BufRead> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = if self.pending_at < self.pending.len() {
+            let n = buf.len().min(self.pending.len() - self.pending_at);
+            buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
+            self.pending_at += n;
+            n
+        } else {
+            self.inner.read(buf)?
+        };
         self.position.set(self.position.get() + n as u64);
         Ok(n)
     }
@@ -241,11 +342,18 @@ impl<R: BufRead> Read for Tracked<R> {
 
 impl<R: BufRead> BufRead for Tracked<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pending_at < self.pending.len() {
+            return Ok(&self.pending[self.pending_at..]);
+        }
         self.inner.fill_buf()
     }
 
     fn consume(&mut self, amount: usize) {
-        self.inner.consume(amount);
+        if self.pending_at < self.pending.len() {
+            self.pending_at += amount;
+        } else {
+            self.inner.consume(amount);
+        }
         self.position.set(self.position.get() + amount as u64);
     }
 }

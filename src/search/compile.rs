@@ -16,7 +16,7 @@ use tantivy::query::{
     PhraseQuery, Query, RangeQuery, RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Index, Searcher, Term};
+use tantivy::{Index, Searcher, Term};
 
 use crate::analysis::STEM_MARKER;
 use crate::article::{clean_line, normalise_language};
@@ -25,7 +25,7 @@ use crate::index::Fields;
 use crate::index::schema::GroupFields;
 use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range};
 use crate::search::request::SearchRequest;
-use crate::{Error, Result};
+use crate::{Error, Result, dates};
 
 const TITLE_BOOST: f32 = 2.0;
 const ENTITY_BOOST: f32 = 1.5;
@@ -53,11 +53,13 @@ struct Analyzed {
     stem: String,
 }
 
-/// Escapes a term for use inside a regular expression.
+/// Escapes a term for use inside a regular expression. Only ASCII punctuation can be a
+/// regex operator; every other character (a combining accent, an emoji) is a literal and must
+/// not be escaped (`\u{301}` escaped is a syntax error).
 fn regex_literal(term: &str) -> String {
     let mut out = String::with_capacity(term.len());
     for c in term.chars() {
-        if !c.is_alphanumeric() {
+        if c.is_ascii_punctuation() {
             out.push('\\');
         }
         out.push(c);
@@ -355,28 +357,48 @@ impl<'a> Compiler<'a> {
         ))
     }
 
+    /// Articles dated in `range`; an open side is the first or last date the index can store,
+    /// so `[* TO *]` is every dated article.
     fn published(&self, range: DateRange) -> Box<dyn Query> {
         let term = |t: time::OffsetDateTime| {
-            Term::from_field_date_for_search(
-                self.fields.published,
-                DateTime::from_timestamp_secs(t.unix_timestamp()),
-            )
+            Term::from_field_date_for_search(self.fields.published, dates::to_index(t))
         };
-        let lower = range
+        let from = range
             .from
-            .map_or(Bound::Unbounded, |t| Bound::Included(term(t)));
-        let upper = range
+            .map_or(dates::first_instant(), |t| t.max(dates::first_instant()));
+        let to = range
             .to
-            .map_or(Bound::Unbounded, |t| Bound::Excluded(term(t)));
-        Box::new(RangeQuery::new(lower, upper))
+            .map_or(dates::end_instant(), |t| t.min(dates::end_instant()));
+        if from >= to {
+            return Box::new(EmptyQuery);
+        }
+        Box::new(RangeQuery::new(
+            Bound::Included(term(from)),
+            Bound::Excluded(term(to)),
+        ))
     }
 }
 
 fn parameter_date(name: &str, value: Option<&str>) -> Result<Option<DateRange>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => date_range(text).map(Some).ok_or_else(|| Error::BadDate {
-            value: format!("{name}={text}"),
-        }),
+    let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let range = date_range(text).ok_or_else(|| Error::BadDate {
+        value: format!("{name}={text}"),
+    })?;
+    // `to=9999-12-31` asks for everything up to the end; `from=9999-12-31` for nothing at all.
+    let nothing = match name {
+        "from" => range.from.is_some_and(|t| t >= dates::end_instant()),
+        _ => range.to.is_some_and(|t| t <= dates::first_instant()),
+    };
+    if nothing {
+        return Err(Error::invalid(
+            name,
+            format!(
+                "`{text}` is outside the dates Dateline can store ({}): no article can match",
+                dates::STORABLE
+            ),
+        ));
     }
+    Ok(Some(range))
 }

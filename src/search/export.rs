@@ -99,15 +99,54 @@ pub fn write_row(format: ExportFormat, article: &StoredArticle, out: &mut Vec<u8
                 article.tags.join("; "),
                 article.body.clone(),
             ];
-            csv_line(out, record.iter().map(String::as_str));
+            csv_line(
+                out,
+                record
+                    .iter()
+                    .map(|cell| spreadsheet_safe(cell).into_owned()),
+            );
         }
     }
 }
 
-fn csv_line<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return would be read as a formula (`=HYPERLINK(…)`), so it gets a leading `'`, as OWASP
+/// recommends for CSV exports.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+fn csv_line<S: AsRef<[u8]>>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = S>) {
     let mut writer = csv::WriterBuilder::new()
         .buffer_capacity(4096)
         .from_writer(out);
     writer.write_record(fields).expect("writing to memory");
     writer.flush().expect("writing to memory");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_text_is_not() {
+        for (cell, safe) in [
+            (
+                "=HYPERLINK(\"http://evil\",\"click\")",
+                "'=HYPERLINK(\"http://evil\",\"click\")",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Kim = Putin", "Kim = Putin"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe);
+        }
+    }
 }

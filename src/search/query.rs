@@ -3,13 +3,23 @@
 //! Words, `"phrases"`, `AND`/`OR`/`NOT`/`-word`/`+word`, `(groups)`, `field:value` and
 //! `published:[2024-06-01 TO 2024-06-30]`; `*` alone matches every article. Words next to each
 //! other must all match (default AND). Errors name the 1-based character position.
+//!
+//! The tree is kept shallow and small, whatever is typed: `NOT NOT a` is `a`, a group of the
+//! operator around it is merged into it (`a (b c)` is `a b c`), a repeated term counts once,
+//! groups nest at most [`MAX_QUERY_DEPTH`] deep and a query holds at most [`MAX_QUERY_TERMS`]
+//! terms. Nothing that walks the tree afterwards (ours or tantivy's) can then run out of stack.
 
 use time::OffsetDateTime;
 
-use crate::{Error, Result};
+use crate::{Error, Result, dates};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 2000;
+/// Deepest nesting of `( … )` groups accepted.
+pub const MAX_QUERY_DEPTH: usize = 16;
+/// Most terms (words, words of phrases, field values, dates) one query may hold, once repeated
+/// terms are merged.
+pub const MAX_QUERY_TERMS: usize = 128;
 
 /// Which text a word or phrase is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +140,11 @@ pub fn parse(query: &str) -> Result<Node> {
             ),
         ));
     }
-    let mut parser = Parser { chars, pos: 0 };
+    let mut parser = Parser {
+        chars,
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_ws();
     if parser.at_end() {
         return Ok(Node::All);
@@ -145,12 +159,80 @@ pub fn parse(query: &str) -> Result<Node> {
         };
         return Err(parser.error_at(parser.pos, message));
     }
+    let terms = node.terms();
+    if terms > MAX_QUERY_TERMS {
+        return Err(Error::invalid(
+            "q",
+            format!(
+                "the query holds {terms} different search terms; the limit is {MAX_QUERY_TERMS}: split it into several searches"
+            ),
+        ));
+    }
     Ok(node)
+}
+
+impl Node {
+    /// How many terms the query holds: words (each word of a phrase), field values, dates.
+    pub fn terms(&self) -> usize {
+        match self {
+            Node::All => 0,
+            Node::Text { text, .. } => text.split_whitespace().count().max(1),
+            Node::Keyword { .. } | Node::Published(_) => 1,
+            Node::And(children) | Node::Or(children) => children.iter().map(Node::terms).sum(),
+            Node::Not(child) => child.terms(),
+        }
+    }
+
+    /// `NOT` of this node: `NOT NOT a` is `a`.
+    fn negated(self) -> Node {
+        match self {
+            Node::Not(inner) => *inner,
+            other => Node::Not(Box::new(other)),
+        }
+    }
+
+    /// Every item must match: groups of ANDs merged into one, repeated items once.
+    fn all_of(items: Vec<Node>) -> Node {
+        Node::merged(items, |n| matches!(n, Node::And(_)), Node::And)
+    }
+
+    /// One branch must match: groups of ORs merged into one, repeated branches once.
+    fn any_of(branches: Vec<Node>) -> Node {
+        Node::merged(branches, |n| matches!(n, Node::Or(_)), Node::Or)
+    }
+
+    fn merged(items: Vec<Node>, same: fn(&Node) -> bool, make: fn(Vec<Node>) -> Node) -> Node {
+        let mut out: Vec<Node> = Vec::with_capacity(items.len());
+        let push = |node: Node, out: &mut Vec<Node>| {
+            if !out.contains(&node) {
+                out.push(node);
+            }
+        };
+        for item in items {
+            if same(&item) {
+                let (Node::And(children) | Node::Or(children)) = item else {
+                    unreachable!("`same` matched an AND or an OR")
+                };
+                for child in children {
+                    push(child, &mut out);
+                }
+            } else {
+                push(item, &mut out);
+            }
+        }
+        if out.len() == 1 {
+            out.pop().expect("one item")
+        } else {
+            make(out)
+        }
+    }
 }
 
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// How many `(` groups enclose the cursor.
+    depth: usize,
 }
 
 impl Parser {
@@ -205,11 +287,7 @@ impl Parser {
             }
             branches.push(self.parse_and()?);
         }
-        Ok(if branches.len() == 1 {
-            branches.pop().expect("one branch")
-        } else {
-            Node::Or(branches)
-        })
+        Ok(Node::any_of(branches))
     }
 
     fn parse_and(&mut self) -> Result<Node> {
@@ -241,21 +319,28 @@ impl Parser {
                 };
                 Err(self.error_at(self.pos, what))
             }
-            1 => Ok(items.pop().expect("one item")),
-            _ => Ok(Node::And(items)),
+            _ => Ok(Node::all_of(items)),
         }
     }
 
     fn parse_unary(&mut self) -> Result<Node> {
-        let at = self.pos;
-        if self.at_operator("NOT") {
+        // A run of `NOT`s is read in a loop, not by recursion: `NOT NOT … a` of any length.
+        let mut negate = false;
+        while self.at_operator("NOT") {
+            let at = self.pos;
             self.pos += 3;
             self.skip_ws();
             if self.at_end() || self.peek() == Some(')') {
                 return Err(self.error_at(at, "`NOT` needs a search term after it"));
             }
-            return Ok(Node::Not(Box::new(self.parse_unary()?)));
+            negate = !negate;
         }
+        let node = self.parse_signed()?;
+        Ok(if negate { node.negated() } else { node })
+    }
+
+    fn parse_signed(&mut self) -> Result<Node> {
+        let at = self.pos;
         match self.peek() {
             Some('-') | Some('+') => {
                 let negate = self.peek() == Some('-');
@@ -271,11 +356,7 @@ impl Parser {
                 }
                 self.pos += 1;
                 let node = self.parse_primary()?;
-                Ok(if negate {
-                    Node::Not(Box::new(node))
-                } else {
-                    node
-                })
+                Ok(if negate { node.negated() } else { node })
             }
             _ => self.parse_primary(),
         }
@@ -285,12 +366,23 @@ impl Parser {
         let at = self.pos;
         match self.peek() {
             Some('(') => {
+                if self.depth == MAX_QUERY_DEPTH {
+                    return Err(self.error_at(
+                        at,
+                        format!(
+                            "groups nest more than {MAX_QUERY_DEPTH} deep here: remove some `(…)`"
+                        ),
+                    ));
+                }
                 self.pos += 1;
                 self.skip_ws();
                 if self.peek() == Some(')') {
                     return Err(self.error_at(at, "empty `()` group"));
                 }
-                let node = self.parse_or()?;
+                self.depth += 1;
+                let node = self.parse_or();
+                self.depth -= 1;
+                let node = node?;
                 self.skip_ws();
                 if self.peek() != Some(')') {
                     return Err(self.error_at(
@@ -419,9 +511,27 @@ impl Parser {
                         ),
                     )
                 })?;
-                Node::Published(range)
+                Node::Published(self.storable(value_at, &value, range)?)
             }
         })
+    }
+
+    /// `range`, when some of it lies in the span of dates the index can store.
+    fn storable(&self, at: usize, text: &str, range: DateRange) -> Result<DateRange> {
+        let side = if range.to.is_some_and(|to| to <= dates::first_instant()) {
+            "before"
+        } else if range.from.is_some_and(|from| from >= dates::end_instant()) {
+            "after"
+        } else {
+            return Ok(range);
+        };
+        Err(self.error_at(
+            at,
+            format!(
+                "`{text}` is {side} the dates Dateline can store ({}): no article can have it",
+                dates::STORABLE
+            ),
+        ))
     }
 
     fn parse_range(&mut self, at: usize) -> Result<Node> {
@@ -454,7 +564,19 @@ impl Parser {
         };
         let from = bound(parts[0])?.and_then(|r| r.from);
         let to = bound(parts[2])?.and_then(|r| r.to);
-        Ok(Node::Published(DateRange { from, to }))
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(self.error_at(
+                open,
+                format!("the range ends before it starts: write the earlier date first ({hint})"),
+            ));
+        }
+        Ok(Node::Published(self.storable(
+            open,
+            &inner,
+            DateRange { from, to },
+        )?))
     }
 }
 
@@ -480,7 +602,7 @@ pub fn date_range(text: &str) -> Option<DateRange> {
     let (from, to) = match parts.as_slice() {
         [y] => {
             let y = num(y, 4)?;
-            (day(y, 1, 1)?, day(y + 1, 1, 1)?)
+            (day(y, 1, 1)?, day(y + 1, 1, 1))
         }
         [y, m] => {
             let (y, m) = (num(y, 4)?, num(m, 2)? as u8);
@@ -489,22 +611,23 @@ pub fn date_range(text: &str) -> Option<DateRange> {
             } else {
                 day(y, m + 1, 1)
             };
-            (day(y, m, 1)?, next?)
+            (day(y, m, 1)?, next)
         }
         _ => {
-            let at = crate::article::parse_date(text).ok()?;
+            let at = dates::parse_date(text).ok()?;
             let is_day = text.len() == 10;
             let span = if is_day {
                 time::Duration::DAY
             } else {
                 time::Duration::SECOND
             };
-            (at, at + span)
+            (at, at.checked_add(span))
         }
     };
+    // The period after 9999-12-31 has no end the calendar can name: it is open.
     Some(DateRange {
         from: Some(from),
-        to: Some(to),
+        to,
     })
 }
 
@@ -614,5 +737,86 @@ mod tests {
         assert!(msg.contains("did you mean `published:[2024-06-01 TO 2024-06-30]`"));
         assert_eq!(err("published:2024-13-01").0, 11);
         assert_eq!(err("title:").0, 1);
+    }
+
+    #[test]
+    fn negations_and_groups_of_the_same_operator_flatten() {
+        let not = |n: Node| Node::Not(Box::new(n));
+        assert_eq!(
+            parse(&format!("{}a", "NOT ".repeat(300))).unwrap(),
+            word("a")
+        );
+        assert_eq!(
+            parse(&format!("{}a", "NOT ".repeat(301))).unwrap(),
+            not(word("a"))
+        );
+        assert_eq!(parse("NOT -a").unwrap(), word("a"));
+        assert_eq!(parse("-(-a)").unwrap(), word("a"));
+        assert_eq!(
+            parse("a (b (c -d))").unwrap(),
+            Node::And(vec![word("a"), word("b"), word("c"), not(word("d"))])
+        );
+        assert_eq!(
+            parse("a OR (b OR (c OR a))").unwrap(),
+            Node::Or(vec![word("a"), word("b"), word("c")])
+        );
+        // Repeated terms count once.
+        assert_eq!(parse(&"a ".repeat(1000)).unwrap(), word("a"));
+        assert_eq!(
+            parse("a b a b").unwrap(),
+            Node::And(vec![word("a"), word("b")])
+        );
+    }
+
+    #[test]
+    fn nesting_and_size_are_bounded() {
+        let nested = |n: usize| format!("{}a{}", "(a OR (b ".repeat(n), "))".repeat(n));
+        // Sixteen levels of groups (eight alternations of two) are fine, more are not.
+        assert!(parse(&nested(MAX_QUERY_DEPTH / 2)).is_ok());
+        let (pos, msg) = err(&nested(MAX_QUERY_DEPTH / 2 + 1));
+        assert!(msg.contains("groups nest more than 16 deep"), "{msg}");
+        assert_eq!(pos, 9 * (MAX_QUERY_DEPTH / 2) + 1);
+        for query in [
+            format!("{}a{}", "(a ".repeat(300), ")".repeat(300)),
+            format!("{}a{}", "-(".repeat(300), ")".repeat(300)),
+        ] {
+            assert!(err(&query).1.contains("nest more than"));
+        }
+        let many: Vec<String> = (0..=MAX_QUERY_TERMS).map(|i| format!("w{i}")).collect();
+        match parse(&many.join(" ")) {
+            Err(Error::InvalidParameter { name, message }) => {
+                assert_eq!(name, "q");
+                assert!(message.contains("129 different search terms; the limit is 128"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&many[..MAX_QUERY_TERMS].join(" ")).is_ok());
+    }
+
+    #[test]
+    fn dates_the_index_cannot_hold_are_errors_and_open_ranges_work() {
+        let (pos, msg) = err("published:9999-12-31");
+        assert_eq!(pos, 11);
+        assert!(
+            msg.contains(
+                "`9999-12-31` is after the dates Dateline can store (1677-09-22 to 2262-04-10)"
+            ),
+            "{msg}"
+        );
+        assert!(err("published:9999").1.contains("is after"));
+        assert!(err("published:[1500 TO 1600]").1.contains("is before"));
+        assert!(
+            err("published:[2024-06-30 TO 2024-06-01]")
+                .1
+                .contains("ends before it starts")
+        );
+        let Node::Published(all) = parse("published:[* TO *]").unwrap() else {
+            panic!()
+        };
+        assert_eq!((all.from, all.to), (None, None));
+        let Node::Published(wide) = parse("published:[1600 TO 9999-12-31]").unwrap() else {
+            panic!()
+        };
+        assert_eq!(wide.to, None);
     }
 }

@@ -63,7 +63,7 @@ pub fn compute(searcher: &Searcher, all: &Counts, dir: &Path) -> Result<Stats> {
         first_published: edge(Order::Asc)?,
         last_published: edge(Order::Desc)?,
         undated: articles.saturating_sub(dated),
-        index_bytes: crate::index::size_on_disk(dir),
+        index_bytes: crate::index::index_size(searcher.index(), dir)?,
         segments: searcher.segment_readers().len(),
     })
 }

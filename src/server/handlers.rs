@@ -21,14 +21,37 @@ use crate::server::{AppState, assets, params};
 /// Export rows are sent in chunks of about this many bytes.
 const EXPORT_CHUNK: usize = 64 * 1024;
 
+/// Runs `work` on the blocking pool once one of the search slots is free (waiting at most
+/// the limit): however many requests arrive, only so many searches run at once.
 async fn blocking<T: Send + 'static>(
-    engine: Arc<Engine>,
+    state: &AppState,
     work: impl FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(move || work(&engine))
+    let engine = state.engine()?;
+    let wait = state.limits.search_queue_wait;
+    let slot = tokio::time::timeout(wait, state.searches.clone().acquire_owned())
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+        .map_err(|_| busy(wait))?
+        .map_err(ApiError::internal)?;
+    let result = tokio::task::spawn_blocking(move || {
+        let result = work(&engine);
+        drop(slot);
+        result
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    result.map_err(ApiError::from)
+}
+
+fn busy(wait: std::time::Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        format!(
+            "the server is answering as many searches as it can and none finished within {} s: try again shortly",
+            wait.as_secs_f64()
+        ),
+    )
 }
 
 /// `GET /api/search`
@@ -37,8 +60,7 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let request = params::search_request(raw.as_deref().unwrap_or(""))?;
-    let engine = state.engine()?;
-    Ok(Json(blocking(engine, move |e| e.search(&request)).await?))
+    Ok(Json(blocking(&state, move |e| e.search(&request)).await?))
 }
 
 /// `GET /api/articles/{id}`
@@ -46,8 +68,7 @@ pub async fn article(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<ArticleView>, ApiError> {
-    let engine = state.engine()?;
-    Ok(Json(blocking(engine, move |e| e.article(&id)).await?))
+    Ok(Json(blocking(&state, move |e| e.article(&id)).await?))
 }
 
 /// `GET /api/entities`
@@ -56,8 +77,7 @@ pub async fn entities(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let request = params::entities_request(raw.as_deref().unwrap_or(""))?;
-    let engine = state.engine()?;
-    let found = blocking(engine, move |e| {
+    let found = blocking(&state, move |e| {
         e.entities(&request.prefix, &request.types, request.size)
     })
     .await?;
@@ -66,14 +86,13 @@ pub async fn entities(
 
 /// `GET /api/stats`
 pub async fn stats(State(state): State<Arc<AppState>>) -> Result<Json<Stats>, ApiError> {
-    let engine = state.engine()?;
-    Ok(Json(blocking(engine, |e| e.stats()).await?))
+    Ok(Json(blocking(&state, |e| e.stats()).await?))
 }
 
-/// `GET /healthz`: 200 when the index can be searched.
+/// `GET /healthz`: 200 when the index can be searched, 503 `index_unavailable` when it cannot
+/// (missing, locked, corrupt: whatever the reason, it is the index that is unavailable).
 pub async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'static str, ApiError> {
-    let engine = state.engine()?;
-    blocking(engine, |e| {
+    let probe = blocking(&state, |e| {
         e.search(&SearchRequest {
             size: 1,
             facets: Some(Vec::new()),
@@ -81,8 +100,16 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'static str,
             ..SearchRequest::default()
         })
     })
-    .await?;
-    Ok("ok\n")
+    .await;
+    match probe {
+        Ok(_) => Ok("ok\n"),
+        Err(error) if error.status() == StatusCode::INTERNAL_SERVER_ERROR => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "index_unavailable",
+            "the index cannot be searched; the details are in the server's log",
+        )),
+        Err(error) => Err(error),
+    }
 }
 
 /// `GET /api/export`: every matching article, streamed.
@@ -91,7 +118,16 @@ pub async fn export(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let (request, format) = params::export_request(raw.as_deref().unwrap_or(""))?;
-    let engine = state.engine()?;
+    let slot = state.exports.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_exports",
+            format!(
+                "{} exports are already streaming: try again when one has finished",
+                state.limits.max_exports
+            ),
+        )
+    })?;
     // Check the query and filters before the first byte: errors after it cannot change the status.
     let probe = SearchRequest {
         size: 1,
@@ -99,16 +135,28 @@ pub async fn export(
         histogram: crate::search::Interval::None,
         ..request.clone()
     };
-    let total = blocking(engine.clone(), move |e| e.search(&probe))
-        .await?
-        .total;
+    let total = blocking(&state, move |e| e.search(&probe)).await?.total;
+    let engine = state.engine()?;
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let runtime = tokio::runtime::Handle::current();
+    let stall = state.limits.export_stall_timeout;
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let mut buffer = Vec::with_capacity(EXPORT_CHUNK * 2);
         write_header(format, &mut buffer);
+        // A client that stops reading ends its export after a while, freeing the slot.
         let send = |buffer: &mut Vec<u8>| {
-            tx.blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
-                .is_ok()
+            let chunk = Ok(Bytes::from(std::mem::take(buffer)));
+            match runtime.block_on(tokio::time::timeout(stall, tx.send(chunk))) {
+                Ok(sent) => sent.is_ok(),
+                Err(_) => {
+                    tracing::warn!(
+                        "export ended: the client read nothing for {} s",
+                        stall.as_secs_f64()
+                    );
+                    false
+                }
+            }
         };
         let result = engine.export(&request, &mut |article| {
             write_row(format, &article, &mut buffer);
@@ -122,8 +170,8 @@ pub async fn export(
             }
             Err(error) => {
                 tracing::error!("export failed midway: {error}");
-                tx.blocking_send(Err(std::io::Error::other(error.to_string())))
-                    .ok();
+                let failed = tx.send(Err(std::io::Error::other(error.to_string())));
+                runtime.block_on(tokio::time::timeout(stall, failed)).ok();
             }
         }
     });

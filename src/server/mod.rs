@@ -3,15 +3,21 @@
 //! [`app`] builds the router (tests drive it in-process); [`run`] serves it on a listener until
 //! the shutdown future completes. The index is opened on first use and shared; while it cannot be
 //! opened, endpoints answer 503 `index_unavailable`, and the server recovers once an index appears.
+//!
+//! Nothing a client sends can exhaust the process: connections ([`listen`]), searches and
+//! exports running at once are bounded, a search waiting for its turn or an export whose client
+//! stops reading gives up after a while, and requests are checked by [`guard`] first.
 
 mod assets;
 mod error;
+pub mod guard;
 mod handlers;
+pub mod listen;
 pub mod params;
 
 pub use error::ApiError;
+pub use listen::run;
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -19,7 +25,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::routing::get;
-use axum::serve::ListenerExt;
+use tokio::sync::Semaphore;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
@@ -32,11 +38,52 @@ use crate::Engine;
 /// How long a request may take before it is answered 408 (export streams are exempt).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What one server lets its clients use at once, and how long it waits for them.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections open at once; more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Longest a client may take to send a request's headers, or stay idle between requests.
+    pub header_timeout: Duration,
+    /// Searches (and other index reads) running at once.
+    pub max_searches: usize,
+    /// Longest a search waits for its turn before it is answered 503 `busy`.
+    pub search_queue_wait: Duration,
+    /// Exports streaming at once; one more is answered 503 `too_many_exports`.
+    pub max_exports: usize,
+    /// An export whose client reads nothing for this long is ended.
+    pub export_stall_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 512 connections, 10 s for headers, two searches per core (at least four) waiting at most
+    /// 10 s, 4 exports, 60 s for a stalled export.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Limits {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            max_searches: (2 * cores).max(4),
+            search_queue_wait: Duration::from_secs(10),
+            max_exports: 4,
+            export_stall_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
 /// What the handlers share.
 pub struct AppState {
     dir: PathBuf,
     engine: RwLock<Option<Arc<Engine>>>,
     cors_origin: Option<HeaderValue>,
+    /// Host names accepted besides IP addresses and `localhost`.
+    allowed_hosts: Vec<String>,
+    /// What clients may use at once.
+    limits: Limits,
+    /// One permit per search running.
+    searches: Arc<Semaphore>,
+    /// One permit per export streaming.
+    exports: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -46,7 +93,30 @@ impl AppState {
             dir: dir.to_path_buf(),
             engine: RwLock::new(None),
             cors_origin: None,
+            allowed_hosts: Vec::new(),
+            limits: Limits::default(),
+            searches: Arc::new(Semaphore::new(Limits::default().max_searches)),
+            exports: Arc::new(Semaphore::new(Limits::default().max_exports)),
         }
+    }
+
+    /// Serves within other limits than the default ones.
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.searches = Arc::new(Semaphore::new(limits.max_searches.max(1)));
+        self.exports = Arc::new(Semaphore::new(limits.max_exports.max(1)));
+        self.limits = limits;
+        self
+    }
+
+    /// The limits this server keeps.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Also answers requests whose `Host` is one of `names` (the server's public names).
+    pub fn with_allowed_hosts(mut self, names: Vec<String>) -> AppState {
+        self.allowed_hosts = names;
+        self
     }
 
     /// Allows browser pages from `origin` to call the API (CORS is off by default).
@@ -57,10 +127,15 @@ impl AppState {
 
     /// The shared engine, opening the index if it is not open yet.
     pub fn engine(&self) -> Result<Arc<Engine>, ApiError> {
-        if let Some(engine) = self.engine.read().expect("engine lock").as_ref() {
+        if let Some(engine) = self
+            .engine
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             return Ok(engine.clone());
         }
-        let mut slot = self.engine.write().expect("engine lock");
+        let mut slot = self.engine.write().unwrap_or_else(|e| e.into_inner());
         if let Some(engine) = slot.as_ref() {
             return Ok(engine.clone());
         }
@@ -88,6 +163,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(api)
         .route("/api/export", get(handlers::export))
         .fallback(get(handlers::asset))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(
@@ -107,21 +186,4 @@ pub fn app(state: Arc<AppState>) -> Router {
         );
     }
     router
-}
-
-/// Serves `app(state)` on `listener` until `shutdown` completes, then finishes open requests.
-pub async fn run(
-    listener: tokio::net::TcpListener,
-    state: Arc<AppState>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Small JSON answers go out at once instead of waiting on Nagle's algorithm.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!("cannot set TCP_NODELAY: {error}");
-        }
-    });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -224,7 +224,7 @@ fn rss_and_atom_feeds_give_one_article_per_item() {
 }
 
 /// One WARC record: version line, headers, blank line, body, two CRLFs.
-fn warc_record(kind: &str, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn warc_record(kind: &str, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
     let mut out = format!(
         "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{:08x}-0000-4000-8000-000000000000>\r\nWARC-Date: 2024-06-20T12:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len() * 31 + uri.len(),
@@ -236,7 +236,7 @@ fn warc_record(kind: &str, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8
     out
 }
 
-fn http_response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn http_response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status}\r\n{headers}\r\n").into_bytes();
     out.extend_from_slice(body);
     out
@@ -248,7 +248,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-const HTTP: &str = "application/http; msgtype=response";
+pub(crate) const HTTP: &str = "application/http; msgtype=response";
 
 /// A crawl of six pages and the records around them, gzipped record by record; the last
 /// record is cut off.

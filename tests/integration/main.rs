@@ -7,5 +7,8 @@ mod common;
 mod demo;
 mod entities;
 mod formats;
+mod hardening_ingest;
+mod hardening_server;
 mod index;
+mod query_grammar;
 mod search;
