@@ -7,6 +7,10 @@
 //! cargo bench --bench server_load -- --index /path/to/existing/index
 //! ```
 //! Options: `--seconds N` per phase (default 20, at most 60), `--clients N` (default 4).
+//!
+//! A last, bounded phase plays the hostile client: the three ~1 KB queries that once overflowed
+//! the stack, then 40 clients at once each sending 5 of the largest queries allowed (128
+//! different common words, ORed), and reports their statuses, latency and the server's memory.
 
 mod common;
 
@@ -236,6 +240,7 @@ fn main() {
         rss_busy as f64 / 1024.0,
         rss_peak as f64 / 1024.0
     );
+    hostile(&server, addr);
     Command::new("kill")
         .arg("-TERM")
         .arg(server.id().to_string())
@@ -244,4 +249,154 @@ fn main() {
     let status = server.wait().unwrap();
     println!("server stopped on SIGTERM: {status}");
     assert_eq!(http.errors, 0, "the server answered errors");
+}
+
+/// Common words of news text, for queries as heavy as the limits allow.
+const COMMON: [&str; 64] = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "said",
+    "for",
+    "on",
+    "that",
+    "is",
+    "with",
+    "was",
+    "by",
+    "it",
+    "as",
+    "at",
+    "from",
+    "he",
+    "his",
+    "be",
+    "has",
+    "have",
+    "are",
+    "an",
+    "its",
+    "not",
+    "but",
+    "year",
+    "were",
+    "which",
+    "will",
+    "would",
+    "had",
+    "been",
+    "this",
+    "they",
+    "who",
+    "more",
+    "government",
+    "market",
+    "president",
+    "minister",
+    "new",
+    "percent",
+    "million",
+    "company",
+    "state",
+    "first",
+    "two",
+    "last",
+    "also",
+    "after",
+    "over",
+    "people",
+    "bank",
+    "official",
+    "country",
+    "week",
+    "price",
+    "trade",
+    "week's",
+    "report",
+    "billion",
+];
+
+/// The hostile phase (see the module documentation).
+fn hostile(server: &std::process::Child, addr: std::net::SocketAddr) {
+    let encode =
+        |q: &str| -> String { url::form_urlencoded::byte_serialize(q.as_bytes()).collect() };
+    let one = |uri: &str| -> u16 {
+        let tcp = TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        get(&mut BufReader::new(tcp), addr, uri).unwrap_or(0)
+    };
+    println!(
+        "
+hostile client:"
+    );
+    for (name, q) in [
+        ("\"NOT \" x 300 + a", format!("{}a", "NOT ".repeat(300))),
+        (
+            "\"(a \" x 300 + a + \")\" x 300",
+            format!("{}a{}", "(a ".repeat(300), ")".repeat(300)),
+        ),
+        (
+            "\"-(\" x 300 + a + \")\" x 300",
+            format!("{}a{}", "-(".repeat(300), ")".repeat(300)),
+        ),
+    ] {
+        println!(
+            "  {name:<34} search {}  export {}",
+            one(&format!("/api/search?q={}", encode(&q))),
+            one(&format!("/api/export?q={}", encode(&q)))
+        );
+    }
+    let heavy: String = COMMON
+        .iter()
+        .flat_map(|w| [w.to_string(), format!("title:{w}")])
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let uri = format!("/api/search?q={}", encode(&heavy));
+    let clients = 40;
+    let started = Instant::now();
+    let results: Vec<(u16, Duration)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                let uri = &uri;
+                scope.spawn(move || {
+                    (0..5)
+                        .map(|_| {
+                            let t = Instant::now();
+                            (one(uri), t.elapsed())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut statuses = std::collections::BTreeMap::new();
+    for (status, _) in &results {
+        *statuses.entry(*status).or_insert(0) += 1;
+    }
+    let mut latencies: Vec<Duration> = results.iter().map(|(_, d)| *d).collect();
+    latencies.sort();
+    let p = |q: f64| {
+        latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0
+    };
+    println!(
+        "  {clients} clients x 5 queries of 128 terms: {} requests in {:.1} s, statuses {statuses:?}, p50 {:.0} ms, p99 {:.0} ms",
+        results.len(),
+        elapsed.as_secs_f64(),
+        p(0.5),
+        p(0.99)
+    );
+    println!(
+        "  server RSS after: {:.1} MB, peak {:.1} MB; /healthz {}",
+        rss_kb(server.id(), "VmRSS:") as f64 / 1024.0,
+        rss_kb(server.id(), "VmHWM:") as f64 / 1024.0,
+        one("/healthz")
+    );
 }

@@ -102,6 +102,14 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// The disk holding the index has no space left.
+    #[error(
+        "the disk holding the index `{path}` is full: free some space and run the same command again (everything committed is kept; this run's partial files are removed then)"
+    )]
+    DiskFull {
+        /// The index directory.
+        path: PathBuf,
+    },
     /// An error from the tantivy search library.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -123,6 +131,7 @@ impl Error {
             Error::Corrections { .. } => "bad_corrections",
             Error::ArticleNotFound { .. } => "article_not_found",
             Error::AnalysisFailed { .. } => "analysis_failed",
+            Error::DiskFull { .. } => "disk_full",
             Error::Tantivy(_) => "index_error",
         }
     }

@@ -155,8 +155,10 @@ impl Indexer {
             self.writer.delete_term(id_term);
         }
         self.analysis_time += started.elapsed();
-        self.writer
-            .add_document(to_document(&self.fields, &article, &entities))?;
+        let added = self
+            .writer
+            .add_document(to_document(&self.fields, &article, &entities));
+        added.map_err(|e| self.explained(e))?;
         self.uncommitted += 1;
         if self.uncommitted >= self.commit_every {
             self.commit()?;
@@ -193,7 +195,8 @@ impl Indexer {
 
     /// Makes everything added so far durable.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
+        let committed = self.writer.commit();
+        committed.map_err(|e| self.explained(e))?;
         self.uncommitted = 0;
         Ok(())
     }
@@ -201,7 +204,36 @@ impl Indexer {
     /// Commits and waits for background merges, leaving a compact index.
     pub fn finish(mut self) -> Result<()> {
         self.commit()?;
-        self.writer.wait_merging_threads()?;
-        Ok(())
+        let dir = self.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| explain(&dir, e))
+    }
+
+    fn explained(&self, error: TantivyError) -> Error {
+        explain(&self.dir, error)
+    }
+}
+
+/// A writer's error in words a user can act on. tantivy reports a full disk as "an index writer
+/// was killed" (its indexing thread died of the I/O error): whether the disk is full is asked of
+/// the disk itself.
+fn explain(dir: &Path, error: TantivyError) -> Error {
+    let io_full = |e: &std::io::Error| e.kind() == std::io::ErrorKind::StorageFull;
+    let full = match &error {
+        TantivyError::IoError(e) => io_full(e),
+        _ => {
+            let probe = dir.join(".dateline-space-probe");
+            let written = std::fs::write(&probe, vec![0u8; 256 << 10]);
+            std::fs::remove_file(&probe).ok();
+            written.as_ref().is_err_and(io_full)
+        }
+    };
+    if full {
+        Error::DiskFull {
+            path: dir.to_path_buf(),
+        }
+    } else {
+        Error::from(error)
     }
 }

@@ -15,6 +15,8 @@ use crate::ingest::{Emit, Item, Location, ReadOptions, Reject, SkipKind, into_pa
 
 /// How many HTTP header lines a response may have.
 const MAX_HTTP_HEADERS: usize = 128;
+/// Most bytes a WARC record's header may take: what is read line by line between two bodies.
+const MAX_WARC_HEADER_BYTES: usize = 1 << 20;
 
 /// Reads every record of a WARC stream (already decompressed, when it was gzipped per record or
 /// as a whole).
@@ -25,6 +27,7 @@ pub(crate) fn read(name: &str, reader: impl BufRead, options: &ReadOptions, emit
         position: position.clone(),
         pending: Vec::new(),
         pending_at: 0,
+        header_bytes: 0,
     };
     let mut number = 0u64;
     // A record that claims more bytes than the limit and holds the start of another record is
@@ -74,6 +77,15 @@ fn read_records<R: BufRead>(
                     return None;
                 }
                 continue;
+            }
+            Err(warc::Error::ReadData(error)) if error.kind() == io::ErrorKind::InvalidData => {
+                emit(skipped(Reject::new(
+                    SkipKind::Malformed,
+                    format!(
+                        "{error}: the file is corrupt from this point on; records before it were read"
+                    ),
+                )));
+                return None;
             }
             Err(warc::Error::ParseHeaders(_)) => {
                 emit(skipped(Reject::new(
@@ -323,10 +335,13 @@ struct Tracked<R> {
     position: Rc<Cell<u64>>,
     pending: Vec<u8>,
     pending_at: usize,
+    /// Bytes read line by line (record headers) since the last body read.
+    header_bytes: usize,
 }
 
 impl<R: BufRead> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.header_bytes = 0;
         let n = if self.pending_at < self.pending.len() {
             let n = buf.len().min(self.pending.len() - self.pending_at);
             buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
@@ -342,6 +357,12 @@ impl<R: BufRead> Read for Tracked<R> {
 
 impl<R: BufRead> BufRead for Tracked<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.header_bytes > MAX_WARC_HEADER_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a WARC record header is over {MAX_WARC_HEADER_BYTES} bytes"),
+            ));
+        }
         if self.pending_at < self.pending.len() {
             return Ok(&self.pending[self.pending_at..]);
         }
@@ -349,6 +370,7 @@ impl<R: BufRead> BufRead for Tracked<R> {
     }
 
     fn consume(&mut self, amount: usize) {
+        self.header_bytes += amount;
         if self.pending_at < self.pending.len() {
             self.pending_at += amount;
         } else {

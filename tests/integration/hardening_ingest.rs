@@ -456,3 +456,96 @@ fn files_a_killed_run_left_behind_are_removed_and_not_counted() {
         );
     }
 }
+
+#[test]
+fn an_endless_warc_header_is_an_error_not_a_memory_sink() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = http_response(
+        "200 OK",
+        "Content-Type: text/html\r\n",
+        b"<html><head><title>Only bulletin</title></head><body><article><p>The harbour master reported calm seas and a full schedule of ferries for the week.</p><p>Pilots were told to expect fog on Thursday morning and a late evening crossing.</p></article></body></html>",
+    );
+    let mut warc = warc_record("response", "https://w.example/only", HTTP, &page);
+    warc.extend_from_slice(b"WARC/1.1\r\nWARC-Type: response\r\nX-Junk: ");
+    warc.extend(std::iter::repeat_n(b'A', 3 << 20));
+    let file = dir.path().join("junk.warc");
+    std::fs::write(&file, &warc).unwrap();
+    let index = dir.path().join("index");
+    let out = dateline(&index, &["index", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("junk.warc: record 2 at byte")
+            && stderr(&out).contains(
+                "a WARC record header is over 1048576 bytes: the file is corrupt from this point on"
+            ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(search_json(&index, "harbour master")["total"], 1);
+}
+
+#[test]
+fn a_full_disk_fails_clearly_and_the_next_run_needs_no_cleaning_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    // A 1 MB file system of its own (root only; elsewhere the test has no disk to fill).
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&small)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small file system here (not root?)");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            Command::new("umount").arg(self.0).status().ok();
+        }
+    }
+    let _unmount = Unmount(&small);
+    let index = small.join("index");
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(&first, good_records(20)).unwrap();
+    let out = dateline(&index, &["index", first.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Far more text than fits (words that neither repeat nor compress): the run fails and says
+    // why.
+    let big = dir.path().join("big.jsonl");
+    let lines: Vec<String> = (0..1500u64)
+        .map(|i| {
+            let body: Vec<String> = (0..200u64)
+                .map(|j| format!("x{:x}", (i * 7919 + j).wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+                .collect();
+            format!(
+                r#"{{"id":"big-{i}","title":"Log {i}","body":"{}","language":"en"}}"#,
+                body.join(" ")
+            )
+        })
+        .collect();
+    std::fs::write(&big, lines.join("\n")).unwrap();
+    let out = dateline(
+        &index,
+        &["index", big.to_str().unwrap(), "--commit-every", "1000000"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the disk holding the index")
+            && stderr(&out).contains("is full: free some space and run the same command again"),
+        "{}",
+        stderr(&out)
+    );
+    // What was committed before is intact, and the next run cleans up after the failed one.
+    assert_eq!(search_json(&index, "ferry")["total"], 20);
+    let last = dir.path().join("last.jsonl");
+    std::fs::write(
+        &last,
+        r#"{"id":"after","title":"After the full disk","body":"A ferry bulletin filed later.","language":"en"}"#,
+    )
+    .unwrap();
+    let out = dateline(&index, &["index", last.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(search_json(&index, "ferry")["total"], 21);
+}

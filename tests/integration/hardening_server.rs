@@ -137,6 +137,10 @@ fn deeply_nested_queries_answer_400_and_the_server_lives() {
         encode(&format!("{}summit", "NOT ".repeat(300)))
     ));
     let plain = server.get("/api/search?q=summit").1;
+    // The deepest query allowed runs through tantivy's scorers on a blocking thread's stack.
+    let deepest = format!("{}summit{}", "(summit OR (visit ".repeat(8), "))".repeat(8));
+    let (status, deep_body) = server.get(&format!("/api/search?q={}", encode(&deepest)));
+    assert_eq!(status, 200, "{deep_body}");
     let total = |body: &str| serde_json::from_str::<Value>(body).unwrap()["total"].clone();
     assert_eq!(total(&body), total(&plain));
     server.assert_alive();
