@@ -136,6 +136,20 @@ impl Error {
         }
     }
 
+    /// Whether the error is the asker's to fix (a query or a parameter that cannot be used): the
+    /// HTTP API answers these with a 4xx status, everything else with a 5xx.
+    pub fn is_users(&self) -> bool {
+        matches!(
+            self,
+            Error::QuerySyntax { .. }
+                | Error::InvalidParameter { .. }
+                | Error::UnknownFacet { .. }
+                | Error::PageOutOfRange { .. }
+                | Error::BadDate { .. }
+                | Error::ArticleNotFound { .. }
+        )
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

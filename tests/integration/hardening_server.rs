@@ -146,6 +146,22 @@ fn deeply_nested_queries_answer_400_and_the_server_lives() {
     server.assert_alive();
 }
 
+/// `clients` searches at once, each of 120 different words ORed (words no article has, so the
+/// cost is the query's own); their statuses and bodies.
+fn heavy_searches(server: &Server, clients: usize) -> Vec<(u16, String)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|i| {
+                scope.spawn(move || {
+                    let words: Vec<String> = (0..120).map(|w| format!("w{i}x{w}")).collect();
+                    server.get(&format!("/api/search?q={}", encode(&words.join(" OR "))))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn a_long_repetitive_query_is_merged_and_a_huge_one_refused() {
     let fx = FixtureIndex::new();
@@ -164,22 +180,9 @@ fn a_long_repetitive_query_is_merged_and_a_huge_one_refused() {
         "{error}"
     );
     // Many at once: each is answered, none takes the server down.
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..24)
-            .map(|i| {
-                let server = &server;
-                scope.spawn(move || {
-                    let words: Vec<String> = (0..120).map(|w| format!("w{i}x{w}")).collect();
-                    server
-                        .get(&format!("/api/search?q={}", encode(&words.join(" OR "))))
-                        .0
-                })
-            })
-            .collect();
-        for handle in handles {
-            assert_eq!(handle.join().unwrap(), 200);
-        }
-    });
+    for (status, body) in heavy_searches(&server, 24) {
+        assert_eq!(status, 200, "{body}");
+    }
     server.assert_alive();
 }
 
@@ -193,18 +196,7 @@ fn a_search_waits_for_a_slot_and_gives_up_with_busy() {
     };
     let server = Server::start(AppState::new(&fx.path()).with_limits(limits));
     // Enough heavy searches at once that some find the one slot taken for more than 1 ms.
-    let statuses: Vec<(u16, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let server = &server;
-                scope.spawn(move || {
-                    let words: Vec<String> = (0..120).map(|w| format!("z{i}y{w}")).collect();
-                    server.get(&format!("/api/search?q={}", encode(&words.join(" OR "))))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let statuses = heavy_searches(&server, 8);
     assert!(statuses.iter().any(|(s, _)| *s == 200), "{statuses:?}");
     let busy: Vec<&String> = statuses
         .iter()
