@@ -46,20 +46,22 @@ impl ApiError {
     }
 }
 
-/// One table maps the library's error codes to HTTP statuses.
-fn status_of(code: &str) -> Option<StatusCode> {
-    Some(match code {
-        "query_syntax" | "invalid_parameter" | "unknown_facet" | "page_out_of_range"
-        | "bad_date" => StatusCode::BAD_REQUEST,
-        "article_not_found" => StatusCode::NOT_FOUND,
-        "index_not_found" | "not_an_index" | "index_locked" => StatusCode::SERVICE_UNAVAILABLE,
+/// The HTTP status of a library error: the user's errors ([`Error::is_users`]) are 4xx, an
+/// index that cannot be had is 503, the rest is the server's failure.
+fn status_of(error: &Error) -> Option<StatusCode> {
+    Some(match error {
+        Error::ArticleNotFound { .. } => StatusCode::NOT_FOUND,
+        users if users.is_users() => StatusCode::BAD_REQUEST,
+        Error::IndexNotFound { .. } | Error::NotAnIndex { .. } | Error::IndexLocked { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => return None,
     })
 }
 
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
-        match status_of(error.code()) {
+        match status_of(&error) {
             Some(status) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 tracing::warn!("index unavailable: {error}");
                 ApiError::new(status, "index_unavailable", error.to_string())
