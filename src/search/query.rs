@@ -99,7 +99,55 @@ pub enum Node {
     Not(Box<Node>),
 }
 
-const FIELDS: &str = "title, body, exact, entity, person, place, org, source, language, author, section, tag, id, published";
+const FIELDS: &str = "title, body, exact, entity, person, place, org, source, language, author (or byline), section, tag, id, published";
+
+/// Why `word` (a word as typed, outside quotes) is an operator of another search tool's
+/// language that Dateline does not run yet, if it is one: answering it with the articles that
+/// hold the letters `w/5` would be a silent zero.
+fn foreign_operator(word: &str) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    let digits = |rest: &str| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+    let proximity = ["w/", "/", "near/", "near", "pre/", "adj", "onear/"]
+        .iter()
+        .any(|prefix| lower.strip_prefix(prefix).is_some_and(digits))
+        || matches!(
+            lower.as_str(),
+            "w/s" | "w/p" | "w/seg" | "w/" | "near/" | "pre/"
+        );
+    if proximity {
+        return Some(format!(
+            "the proximity operator `{word}` is not supported yet: search both words (AND), or the exact \"phrase\""
+        ));
+    }
+    if lower.strip_prefix("atleast").is_some_and(digits) {
+        return Some(format!(
+            "`{word}` (a word at least N times) is not supported yet: search the word alone"
+        ));
+    }
+    if lower.starts_with("length>") || lower.starts_with("length<") {
+        return Some(format!(
+            "`{word}` (a word-count filter) is not supported yet"
+        ));
+    }
+    None
+}
+
+/// Why a word of `text` is a truncation or wildcard pattern, which Dateline does not expand
+/// yet, if one is (a URL's `?` is not).
+fn wildcard(text: &str) -> Option<String> {
+    text.split_whitespace()
+        .filter(|w| !w.contains("://"))
+        .find(|w| {
+            let inner = &w[..w.len() - w.chars().last().map_or(0, char::len_utf8)];
+            w.chars().count() > 1
+                && (w.ends_with('*') || w.ends_with('!') || inner.contains(['*', '?']))
+        })
+        .map(|w| {
+            format!(
+                "truncation and wildcards (`{w}`) are not supported yet: type the word in full (its other forms match already: `sanction` finds `sanctions`)"
+            )
+        })
+}
 
 enum FieldKind {
     Text(Scope),
@@ -119,7 +167,7 @@ fn field_kind(name: &str) -> Option<FieldKind> {
         "org" => Keyword(KeywordField::Org),
         "source" => Keyword(KeywordField::Source),
         "language" | "lang" => Keyword(KeywordField::Language),
-        "author" => Keyword(KeywordField::Author),
+        "author" | "byline" => Keyword(KeywordField::Author),
         "section" => Keyword(KeywordField::Section),
         "tag" => Keyword(KeywordField::Tag),
         "id" => Keyword(KeywordField::Id),
@@ -395,6 +443,7 @@ impl Parser {
             }
             Some('"') => {
                 let text = self.parse_quoted()?;
+                self.check_phrase(at, &text)?;
                 Ok(Node::Text {
                     scope: Scope::Any,
                     text,
@@ -425,6 +474,20 @@ impl Parser {
         let text: String = self.chars[start..self.pos].iter().collect();
         self.pos += 1;
         Ok(text)
+    }
+
+    /// A phrase may hold no wildcard, and is not followed by Lucene's `~N` slop.
+    fn check_phrase(&self, at: usize, text: &str) -> Result<()> {
+        if let Some(problem) = wildcard(text) {
+            return Err(self.error_at(at, problem));
+        }
+        if self.peek() == Some('~') {
+            return Err(self.error_at(
+                self.pos,
+                "`\"…\"~N` (words within N of each other) is not supported yet: search the words with AND",
+            ));
+        }
+        Ok(())
     }
 
     fn read_word(&mut self) -> String {
@@ -470,6 +533,15 @@ impl Parser {
         if word == "*" {
             return Ok(Node::All);
         }
+        if let Some(problem) = foreign_operator(&word).or_else(|| wildcard(&word)) {
+            return Err(self.error_at(at, problem));
+        }
+        if word.eq_ignore_ascii_case("hlead") && self.peek() == Some('(') {
+            return Err(self.error_at(
+                at,
+                "`hlead(…)` (headline or lead paragraph) is not supported yet: use `title:` for headlines",
+            ));
+        }
         Ok(Node::Text {
             scope: Scope::Any,
             text: word,
@@ -480,7 +552,13 @@ impl Parser {
     fn parse_field_value(&mut self, at: usize, name: &str, kind: FieldKind) -> Result<Node> {
         let value_at = self.pos;
         let (value, quoted) = match self.peek() {
-            Some('"') => (self.parse_quoted()?, true),
+            Some('"') => {
+                let value = self.parse_quoted()?;
+                if matches!(kind, FieldKind::Text(_)) {
+                    self.check_phrase(value_at, &value)?;
+                }
+                (value, true)
+            }
             Some('[') | Some('{') if matches!(kind, FieldKind::Published) => {
                 return self.parse_range(at);
             }
@@ -494,6 +572,12 @@ impl Parser {
         };
         if value.trim().is_empty() {
             return Err(self.error_at(at, format!("`{name}:` needs a value after the colon")));
+        }
+        if matches!(kind, FieldKind::Text(_))
+            && !quoted
+            && let Some(problem) = wildcard(&value)
+        {
+            return Err(self.error_at(value_at, problem));
         }
         Ok(match kind {
             FieldKind::Text(scope) => Node::Text {
@@ -818,5 +902,65 @@ mod tests {
             panic!()
         };
         assert_eq!(wide.to, None);
+    }
+
+    #[test]
+    fn other_tools_operators_are_errors_not_silent_zeros() {
+        for (query, position, says) in [
+            (
+                "Putin w/5 Kim",
+                7,
+                "the proximity operator `w/5` is not supported yet",
+            ),
+            ("Putin /5 Kim", 7, "`/5`"),
+            ("Putin NEAR/5 Kim", 7, "`NEAR/5`"),
+            ("Putin near5 Kim", 7, "`near5`"),
+            ("Putin pre/3 Kim", 7, "`pre/3`"),
+            ("Putin adj2 Kim", 7, "`adj2`"),
+            ("Putin onear/4 Kim", 7, "`onear/4`"),
+            ("Putin w/s Kim", 7, "`w/s`"),
+            ("Putin w/p Kim", 7, "`w/p`"),
+            ("Putin w/ Kim", 7, "`w/`"),
+            ("\"Putin Kim\"~5", 12, "`\"…\"~N`"),
+            (
+                "sanct*",
+                1,
+                "truncation and wildcards (`sanct*`) are not supported yet",
+            ),
+            ("sanction!", 1, "(`sanction!`)"),
+            ("wom?n", 1, "(`wom?n`)"),
+            ("-sanct*", 2, "(`sanct*`)"),
+            ("title:sanct*", 7, "(`sanct*`)"),
+            ("\"nuclear weapon*\"", 1, "(`weapon*`)"),
+            (
+                "atleast3 missile",
+                1,
+                "`atleast3` (a word at least N times) is not supported yet",
+            ),
+            ("hlead(summit)", 1, "`hlead(…)`"),
+            ("length>500", 1, "a word-count filter"),
+        ] {
+            let (at, message) = err(query);
+            assert_eq!(at, position, "{query}: {message}");
+            assert!(message.contains(says), "{query}: {message}");
+        }
+        // Look-alikes that are words, and the field alias.
+        for query in [
+            "near",
+            "what happened?",
+            "https://example.com/a?b=1",
+            "C++",
+            "*",
+            "w/o",
+        ] {
+            assert!(parse(query).is_ok(), "{query}");
+        }
+        assert_eq!(
+            parse("byline:\"Mira Holt\"").unwrap(),
+            Node::Keyword {
+                field: KeywordField::Author,
+                value: "Mira Holt".into()
+            }
+        );
     }
 }
