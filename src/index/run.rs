@@ -135,18 +135,14 @@ fn index_item(
             }
             let upsert = match indexer.add(parsed.article) {
                 Ok(upsert) => upsert,
-                Err(Error::AnalysisFailed { id, message }) => {
+                Err(failed @ Error::AnalysisFailed { .. }) => {
                     let error = RecordError {
                         file: file.to_string(),
                         location: parsed.location,
                         kind: SkipKind::Failed,
-                        reason: format!(
-                            "Dateline failed while analysing article `{id}` ({message}): skipped; please report it"
-                        ),
+                        reason: failed.to_string(),
                     };
-                    *counts.skipped.entry(error.kind).or_default() += 1;
-                    on_event(Event::Skipped(&error));
-                    report.skipped.push(error);
+                    skip(error, report, counts, on_event);
                     return Ok(());
                 }
                 Err(other) => return Err(other),
@@ -158,14 +154,22 @@ fn index_item(
             counts.articles += 1;
             on_event(Event::Indexed);
         }
-        Item::Skipped(error) => {
-            *counts.skipped.entry(error.kind).or_default() += 1;
-            on_event(Event::Skipped(&error));
-            report.skipped.push(error);
-        }
+        Item::Skipped(error) => skip(error, report, counts, on_event),
         Item::Passed(what) => *counts.passed.entry(what).or_default() += 1,
     }
     Ok(())
+}
+
+/// Counts a skipped record and tells `on_event`.
+fn skip(
+    error: RecordError,
+    report: &mut Report,
+    counts: &mut FormatCounts,
+    on_event: &mut dyn FnMut(Event),
+) {
+    *counts.skipped.entry(error.kind).or_default() += 1;
+    on_event(Event::Skipped(&error));
+    report.skipped.push(error);
 }
 
 /// Feeds records of one stream into the indexer, counting into `report` and telling

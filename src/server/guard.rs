@@ -42,7 +42,10 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
 
 /// The middleware.
 pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let uri_bytes = request.uri().to_string().len();
+    let uri_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
     if uri_bytes > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,

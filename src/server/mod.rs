@@ -95,9 +95,10 @@ impl AppState {
             cors_origin: None,
             allowed_hosts: Vec::new(),
             limits: Limits::default(),
-            searches: Arc::new(Semaphore::new(Limits::default().max_searches)),
-            exports: Arc::new(Semaphore::new(Limits::default().max_exports)),
+            searches: Arc::new(Semaphore::new(0)),
+            exports: Arc::new(Semaphore::new(0)),
         }
+        .with_limits(Limits::default())
     }
 
     /// Serves within other limits than the default ones.
