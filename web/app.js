@@ -140,6 +140,7 @@ async function render() {
     $("error").hidden = false;
     $("error").textContent = error.message;
     $("status").textContent = "";
+    $("searched").hidden = true;
     $("hits").replaceChildren();
     $("pager").replaceChildren();
     $("timeline").replaceChildren();
@@ -154,6 +155,26 @@ function renderStatus(state, result) {
   $("status").textContent = result.total === 0
     ? `No articles match${what}. Try fewer words, or remove a filter.`
     : `${result.total.toLocaleString("en")} article${result.total === 1 ? "" : "s"}${what} · ${result.took_ms} ms`;
+  renderSearched(result.query);
+}
+
+// What was searched: the parsed query when it differs from what was typed, and the words each
+// pattern matched (at most a dozen shown, the rest counted).
+const SHOWN_TERMS = 12;
+function renderSearched(query) {
+  const box = $("searched");
+  const parts = [];
+  if (query && query.parsed && query.parsed !== "*" && query.parsed !== $("q").value.trim()) {
+    parts.push(el("span", {}, "Searched ", el("code", {}, query.parsed)));
+  }
+  for (const p of (query && query.patterns) || []) {
+    const shown = p.terms.slice(0, SHOWN_TERMS).join(", ");
+    const more = p.terms.length > SHOWN_TERMS ? ` +${p.terms.length - SHOWN_TERMS} more` : "";
+    parts.push(el("span", { class: "pattern" }, el("code", {}, p.pattern), " → ",
+      p.terms.length ? shown + more : "no word in the archive"));
+  }
+  box.replaceChildren(...parts);
+  box.hidden = parts.length === 0;
 }
 
 function entityChip(type, name) {

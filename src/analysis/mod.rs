@@ -14,7 +14,7 @@ mod tokenizer;
 
 pub use language::{LanguageGroup, detect_language};
 pub use stem_repeat::{STEM_MARKER, StemRepeat};
-pub use tokenizer::{WordTokenizer, is_cjk};
+pub use tokenizer::{PARAGRAPH_START, SENTENCE_START, WordTokenizer, is_boundary, is_cjk};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TokenizerManager,
@@ -32,7 +32,10 @@ pub fn register_analyzers(manager: &TokenizerManager) {
     for group in LanguageGroup::all() {
         manager.register(&group.analyzer_name(), group_analyzer(group));
     }
-    manager.register(FOLDED_ANALYZER, folded_analyzer());
+    manager.register(
+        FOLDED_ANALYZER,
+        folded_analyzer(WordTokenizer::lowercasing()),
+    );
     manager.register(
         KEYWORD_ANALYZER,
         TextAnalyzer::builder(RawTokenizer::default())
@@ -41,14 +44,16 @@ pub fn register_analyzers(manager: &TokenizerManager) {
     );
 }
 
-fn folded_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::lowercasing())
+fn folded_analyzer(tokenizer: WordTokenizer) -> TextAnalyzer {
+    TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(AsciiFoldingFilter)
         .build()
 }
 
+/// The analyzer of a language group's title and body: sentence and paragraph starts marked.
 fn group_analyzer(group: LanguageGroup) -> TextAnalyzer {
+    let words = WordTokenizer::lowercasing().marking_boundaries();
     match group {
         LanguageGroup::Stemmed(algorithm) => {
             let passes = if algorithm == frostem::Algorithm::Russian {
@@ -56,16 +61,16 @@ fn group_analyzer(group: LanguageGroup) -> TextAnalyzer {
             } else {
                 1
             };
-            TextAnalyzer::builder(WordTokenizer::lowercasing())
+            TextAnalyzer::builder(words)
                 .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
                 .filter(StemRepeat::new(algorithm).passes(passes))
                 .build()
         }
         // Bigrams are already what matching needs; lower-casing serves the Latin words in between.
-        LanguageGroup::Cjk => TextAnalyzer::builder(WordTokenizer::lowercasing())
+        LanguageGroup::Cjk => TextAnalyzer::builder(words)
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .build(),
-        LanguageGroup::Other => folded_analyzer(),
+        LanguageGroup::Other => folded_analyzer(words),
     }
 }
 

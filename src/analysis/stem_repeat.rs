@@ -218,6 +218,10 @@ impl<T: TokenStream> TokenStream for StemRepeatStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
+        if self.tail.token().text.starts_with(STEM_MARKER) {
+            // A sentence or paragraph mark: not a word.
+            return true;
+        }
         let mut marked = std::mem::take(&mut self.stem_token.text);
         if self
             .cache

@@ -6,6 +6,18 @@
 //! same way and matched as a phrase, so "정상회담" is found inside "정상회담에서". A lone CJK
 //! character between non-CJK text is emitted as a unigram.
 //!
+//! An English possessive is part of its word, not a word of its own: "Putin's" and "Putin’s"
+//! are the token `Putin`, as Lucene's `EnglishPossessiveFilter` makes them (any other apostrophe
+//! separates words: "l'Élysée" is `l`, `Élysée`).
+//!
+//! [`WordTokenizer::marking_boundaries`] also marks where sentences and paragraphs start: after
+//! the first word of each sentence but the text's first comes a [`SENTENCE_START`] token at that
+//! word's position, and after the first word of a paragraph a [`PARAGRAPH_START`] token too, so
+//! proximity queries can ask for two words in the same sentence or paragraph and `hlead` for
+//! the first paragraph. A paragraph starts after a blank line (ingest keeps those); a sentence
+//! after `.`, `!`, `?` or `…` and a space, before a word that does not start in lower case, unless
+//! the word before is an initial or a common abbreviation ("Mr. Putin"); or after `。`, `！`, `？`.
+//!
 //! [`WordTokenizer::lowercasing`] lower-cases words as it copies them. tantivy's `LowerCaser`
 //! sends every token that is not ASCII through `char::to_lowercase`, a table search per
 //! character: on Japanese news that was 15% of the indexing threads' time, for bigrams that
@@ -13,17 +25,103 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+/// Token at the position of the first word of every sentence but the text's first. Marked like
+/// a stem (`~`), and no stem or word can hold a `.`, so it never matches anything typed.
+pub const SENTENCE_START: &str = "~.s";
+/// Token at the position of the first word of every paragraph but the text's first.
+pub const PARAGRAPH_START: &str = "~.p";
+
+/// Whether a token is a [`SENTENCE_START`] or [`PARAGRAPH_START`] mark rather than a word.
+pub fn is_boundary(token: &str) -> bool {
+    token == SENTENCE_START || token == PARAGRAPH_START
+}
+
+/// Words after which a full stop does not end the sentence (lower-cased): titles and the
+/// abbreviations news copy uses before a name or a number.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "adm", "st", "mt", "sen",
+    "rep", "gov", "pres", "jr", "sr", "vs", "inc", "co", "corp", "ltd", "jan", "feb", "aug",
+    "sept", "oct", "nov", "dec", "mme", "mgr", "bzw", "ca", "vgl", "ул", "им", "др", "тов",
+];
+
 /// Splits text into words and CJK bigrams. Offsets are byte offsets into the input.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WordTokenizer {
     lowercase: bool,
+    boundaries: bool,
 }
 
 impl WordTokenizer {
     /// A tokenizer that emits words lower-cased (CJK bigrams as they are: they have no case).
     pub fn lowercasing() -> WordTokenizer {
-        WordTokenizer { lowercase: true }
+        WordTokenizer {
+            lowercase: true,
+            boundaries: false,
+        }
     }
+
+    /// The same tokenizer, also marking where sentences and paragraphs start.
+    pub fn marking_boundaries(self) -> WordTokenizer {
+        WordTokenizer {
+            boundaries: true,
+            ..self
+        }
+    }
+}
+
+/// What the separators between two words say about the second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Starts {
+    Nothing,
+    Sentence,
+    Paragraph,
+}
+
+/// Reads the separators `gap` between the word `before` and the word starting with `next`.
+fn starts(before: &str, gap: &str, next: char) -> Starts {
+    let mut lines = 0;
+    for c in gap.chars() {
+        if c == '\n' {
+            lines += 1;
+            if lines == 2 {
+                return Starts::Paragraph;
+            }
+        } else if !c.is_whitespace() {
+            lines = 0;
+        }
+    }
+    if gap.contains(['。', '！', '？']) {
+        return Starts::Sentence;
+    }
+    let Some(stop) = gap.find(['.', '!', '?', '…']) else {
+        return Starts::Nothing;
+    };
+    let spaced = gap[stop..].chars().any(char::is_whitespace);
+    if !spaced || next.is_lowercase() {
+        return Starts::Nothing;
+    }
+    let full_stop_only = gap[stop..].starts_with('.') && !gap.contains(['!', '?', '…']);
+    let initial = before.chars().count() == 1 && before.chars().all(char::is_uppercase);
+    let abbreviation = ABBREVIATIONS
+        .iter()
+        .any(|a| before.len() == a.len() && before.to_lowercase() == *a);
+    if full_stop_only && (initial || abbreviation) {
+        return Starts::Nothing;
+    }
+    Starts::Sentence
+}
+
+/// Bytes of an English possessive (`'s`, `’s`) ending a word at the start of `rest`, if any.
+fn possessive(rest: &str) -> usize {
+    let mut chars = rest.chars();
+    let apostrophe = chars.next();
+    if !matches!(apostrophe, Some('\'' | '’')) || !matches!(chars.next(), Some('s' | 'S')) {
+        return 0;
+    }
+    if chars.next().is_some_and(is_word_char) {
+        return 0;
+    }
+    apostrophe.map_or(0, char::len_utf8) + 1
 }
 
 /// Returns whether `c` belongs to a script written without spaces between words.
@@ -51,6 +149,11 @@ fn is_word_char(c: char) -> bool {
 pub struct WordTokenStream<'a> {
     text: &'a str,
     lowercase: bool,
+    boundaries: bool,
+    /// Byte range of the last word or CJK run read, once one was.
+    last: Option<(usize, usize)>,
+    /// Marks to emit after the current word, at its position.
+    marks: Vec<&'static str>,
     /// Byte position where scanning resumes.
     cursor: usize,
     /// Pending CJK run: byte offsets of its characters, and the next bigram to emit.
@@ -67,6 +170,9 @@ impl Tokenizer for WordTokenizer {
         WordTokenStream {
             text,
             lowercase: self.lowercase,
+            boundaries: self.boundaries,
+            last: None,
+            marks: Vec::new(),
             cursor: 0,
             cjk: Vec::new(),
             cjk_next: 0,
@@ -122,6 +228,11 @@ impl WordTokenStream<'_> {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(mark) = self.marks.pop() {
+            self.token.text.clear();
+            self.token.text.push_str(mark);
+            return true;
+        }
         if self.next_bigram() {
             return true;
         }
@@ -140,6 +251,15 @@ impl TokenStream for WordTokenStream<'_> {
                 Some(_) => {}
             }
         };
+        if self.boundaries
+            && let Some((from, to)) = self.last
+        {
+            match starts(&self.text[from..to], &self.text[to..start], first) {
+                Starts::Nothing => {}
+                Starts::Sentence => self.marks.push(SENTENCE_START),
+                Starts::Paragraph => self.marks.extend([PARAGRAPH_START, SENTENCE_START]),
+            }
+        }
         let cjk_run = is_cjk(first);
         let mut end = self.text.len();
         if cjk_run {
@@ -160,10 +280,12 @@ impl TokenStream for WordTokenStream<'_> {
             }
         }
         self.cursor = end;
+        self.last = Some((start, end));
         if cjk_run {
             self.cjk_end = end;
             return self.next_bigram();
         }
+        self.cursor += possessive(&self.text[end..]);
         self.emit_word(start, end);
         true
     }
@@ -197,9 +319,74 @@ mod tests {
     fn words_split_on_punctuation() {
         assert_eq!(
             texts("Kim Jong-un's visit, 2024!"),
-            vec!["Kim", "Jong", "un", "s", "visit", "2024"]
+            vec!["Kim", "Jong", "un", "visit", "2024"]
         );
         assert_eq!(texts("Путин прибыл"), vec!["Путин", "прибыл"]);
+    }
+
+    #[test]
+    fn possessives_belong_to_their_word_and_other_apostrophes_split() {
+        assert_eq!(texts("Putin's visit"), vec!["Putin", "visit"]);
+        assert_eq!(texts("Putin’s visit"), vec!["Putin", "visit"]);
+        assert_eq!(texts("PUTIN'S"), vec!["PUTIN"]);
+        assert_eq!(texts("leaders' talks"), vec!["leaders", "talks"]);
+        assert_eq!(texts("l'Élysée it'sy"), vec!["l", "Élysée", "it", "sy"]);
+        let t = tokens("Putin’s men");
+        assert_eq!((t[1].1, t[1].2), (1, 10));
+    }
+
+    fn marked(text: &str) -> Vec<(String, usize)> {
+        let mut tokenizer = WordTokenizer::lowercasing().marking_boundaries();
+        let mut out = Vec::new();
+        tokenizer
+            .token_stream(text)
+            .process(&mut |t| out.push((t.text.clone(), t.position)));
+        out
+    }
+
+    #[test]
+    fn sentence_and_paragraph_starts_are_marked_at_their_first_word() {
+        let t = marked("Putin came. Kim met him.\n\nTalks ended! Then");
+        let expected: Vec<(String, usize)> = [
+            ("putin", 0),
+            ("came", 1),
+            ("kim", 2),
+            (SENTENCE_START, 2),
+            ("met", 3),
+            ("him", 4),
+            ("talks", 5),
+            (SENTENCE_START, 5),
+            (PARAGRAPH_START, 5),
+            ("ended", 6),
+            ("then", 7),
+            (SENTENCE_START, 7),
+        ]
+        .iter()
+        .map(|(w, p)| (w.to_string(), *p))
+        .collect();
+        assert_eq!(t, expected);
+    }
+
+    #[test]
+    fn abbreviations_initials_and_numbers_do_not_end_sentences() {
+        let starts = |text: &str| {
+            marked(text)
+                .iter()
+                .filter(|t| t.0 == SENTENCE_START)
+                .count()
+        };
+        assert_eq!(starts("Mr. Putin and V. Putin met Dr. Kim"), 0);
+        assert_eq!(starts("It cost 5.93 mln. prices rose"), 0);
+        assert_eq!(starts("Единая линия. Путин прибыл"), 1);
+        assert_eq!(starts("He said: \"No.\" Then he left"), 1);
+        assert_eq!(starts("会談した。プーチン氏"), 1);
+        assert_eq!(starts("one line\nanother line"), 0);
+        assert!(
+            marked("Kim came. Putin")
+                .iter()
+                .all(|t| t.0 != PARAGRAPH_START)
+        );
+        assert!(texts("a. B").iter().all(|t| !is_boundary(t)));
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Filters {
     /// Published on or before (the whole day, month or year named).
     #[arg(long)]
     to: Option<String>,
+    /// Only articles whose text has at least this many words (as `length>=N`).
+    #[arg(long)]
+    min_words: Option<u32>,
 }
 
 impl Filters {
@@ -58,6 +61,7 @@ impl Filters {
         request.source = self.source;
         request.language = self.language;
         request.from = self.from;
+        request.min_words = self.min_words;
         request.to = self.to;
     }
 }

@@ -1,11 +1,23 @@
 //! Turns an [`Article`] into the tantivy document the schema describes.
 
 use tantivy::TantivyDocument;
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 
-use crate::analysis::LanguageGroup;
+use crate::analysis::{LanguageGroup, WordTokenizer};
 use crate::article::Article;
 use crate::entities::ArticleEntities;
 use crate::index::Fields;
+
+/// How many words a text holds, counted as proximity counts them (a CJK bigram is one).
+pub fn word_count(text: &str) -> u64 {
+    let mut tokenizer = WordTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut n = 0;
+    while stream.advance() {
+        n += 1;
+    }
+    n
+}
 
 /// Builds the document for an article and its entities. The article's language decides which
 /// per-language fields its title and body go into.
@@ -24,6 +36,9 @@ pub fn to_document(
     doc.add_text(fields.body, &article.body);
     doc.add_text(group.title, &article.title);
     doc.add_text(group.body, &article.body);
+    if let Some(words) = fields.words {
+        doc.add_u64(words, word_count(&article.body));
+    }
     let keywords = [
         (fields.source, &article.source),
         (fields.author, &article.author),

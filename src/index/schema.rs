@@ -5,8 +5,8 @@
 //! as written, and stems only where they differ (see `analysis::StemRepeat`).
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis::{FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
@@ -41,6 +41,8 @@ pub const TITLE: &str = "title";
 pub const BODY: &str = "body";
 /// Stored entity mentions in the body (JSON).
 pub const MENTIONS: &str = "mentions";
+/// The body's length in words, as proximity counts them (`length>500`).
+pub const WORDS: &str = "words";
 
 /// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
 pub fn title_field_name(group: LanguageGroup) -> String {
@@ -103,6 +105,8 @@ pub struct Fields {
     pub body: Field,
     /// See [`MENTIONS`].
     pub mentions: Field,
+    /// See [`WORDS`]; `None` in an index built before word counts were kept.
+    pub words: Option<Field>,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
     pub groups: Vec<GroupFields>,
 }
@@ -139,6 +143,7 @@ impl Fields {
             title: get(TITLE)?,
             body: get(BODY)?,
             mentions: get(MENTIONS)?,
+            words: get(WORDS).ok(),
             groups,
         })
     }
@@ -192,6 +197,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field(TITLE, STORED);
     b.add_text_field(BODY, STORED);
     b.add_text_field(MENTIONS, STORED);
+    b.add_u64_field(WORDS, INDEXED | FAST);
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();
         b.add_text_field(&title_field_name(group), text(&analyzer));

@@ -14,6 +14,7 @@ pub mod query;
 mod request;
 mod response;
 mod snippet;
+mod span;
 mod stats;
 mod stored;
 
@@ -22,7 +23,7 @@ pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use request::{
     FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort,
 };
-pub use response::{Bucket, Entities, FacetCount, Hit, SearchResponse};
+pub use response::{Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, SearchResponse};
 pub use snippet::escape_html;
 pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
@@ -176,7 +177,7 @@ impl Engine {
         let searcher = self.reader.searcher();
         let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
         let query = compiler.request(&node, request)?;
-        let highlights = compiler.into_highlights();
+        let (highlights, spans, expansions) = compiler.into_parts();
         let facet_fields = request.facet_fields();
         let tally = aggregate::Tally::new(
             if facet_fields.is_empty() {
@@ -212,7 +213,7 @@ impl Engine {
                 )
             }
         };
-        let mut snippets = Snippets::new(&self.index, &self.fields, highlights);
+        let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -226,6 +227,10 @@ impl Engine {
             hits,
             facets: counts.facets(FACET_SIZE),
             histogram: counts.histogram(request.histogram),
+            query: QueryInfo {
+                parsed: node.to_string(),
+                patterns: expansions,
+            },
         })
     }
 

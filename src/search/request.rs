@@ -109,6 +109,8 @@ pub struct SearchRequest {
     pub from: Option<String>,
     /// Published on or before this date (the whole day, month or year it names).
     pub to: Option<String>,
+    /// Only articles whose text has at least this many words.
+    pub min_words: Option<u32>,
     /// Result order.
     pub sort: Sort,
     /// 1-based page number.
@@ -132,6 +134,7 @@ impl Default for SearchRequest {
             language: Vec::new(),
             from: None,
             to: None,
+            min_words: None,
             sort: Sort::Relevance,
             page: 1,
             size: 10,

@@ -21,6 +21,26 @@ pub struct SearchResponse {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     /// Matching articles per period, oldest first.
     pub histogram: Vec<Bucket>,
+    /// What was searched: the query as parsed, and the words each pattern matched.
+    pub query: QueryInfo,
+}
+
+/// What a search searched, so a journalist can check it was what they meant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct QueryInfo {
+    /// The parsed query in canonical form (operators upper case, groups in parentheses).
+    pub parsed: String,
+    /// Each truncation or wildcard pattern, with the words it matched.
+    pub patterns: Vec<PatternTerms>,
+}
+
+/// A pattern of the query and the words (as written in the articles) it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternTerms {
+    /// The pattern as typed.
+    pub pattern: String,
+    /// The words it matched, sorted.
+    pub terms: Vec<String>,
 }
 
 /// One matching article.

@@ -22,7 +22,7 @@ fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
         .collect())
 }
 
-fn number(name: &str, value: &str) -> Result<usize, ApiError> {
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ApiError> {
     value.trim().parse().map_err(|_| {
         ApiError::bad_request(
             "invalid_parameter",
@@ -54,7 +54,7 @@ fn unknown(name: &str, known: &[&str]) -> ApiError {
     )
 }
 
-const SEARCH_PARAMS: [&str; 13] = [
+const SEARCH_PARAMS: [&str; 14] = [
     "q",
     "person",
     "place",
@@ -63,6 +63,7 @@ const SEARCH_PARAMS: [&str; 13] = [
     "language",
     "from",
     "to",
+    "min_words",
     "sort",
     "page",
     "size",
@@ -82,6 +83,7 @@ fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Resul
         "language" => request.language.push(value),
         "from" => request.from = text(value),
         "to" => request.to = text(value),
+        "min_words" => request.min_words = Some(number(name, &value)?),
         "sort" => request.sort = choice::<Sort>(name, &value)?,
         "page" => request.page = number(name, &value)?,
         "size" => request.size = number(name, &value)?,
@@ -115,8 +117,17 @@ pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
 pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiError> {
     let mut request = SearchRequest::default();
     let mut format = ExportFormat::Ndjson;
-    const EXPORT_PARAMS: [&str; 9] = [
-        "q", "person", "place", "org", "source", "language", "from", "to", "format",
+    const EXPORT_PARAMS: [&str; 10] = [
+        "q",
+        "person",
+        "place",
+        "org",
+        "source",
+        "language",
+        "from",
+        "to",
+        "min_words",
+        "format",
     ];
     for (name, value) in pairs(raw)? {
         match name.as_str() {

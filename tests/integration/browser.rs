@@ -223,6 +223,27 @@ async fn the_page_works_in_a_real_browser() {
         screenshot.len()
     );
 
+    // A proximity query with a pattern: the page says what was searched and what matched.
+    client
+        .goto(&format!("{base}/?q=sanct*%20w%2F3%20talks"))
+        .await
+        .unwrap();
+    wait_status(&client, "1 article").await;
+    let searched = text_of(&client, Locator::Id("searched")).await;
+    assert!(
+        searched.contains("Searched sanct* W/3 talks") && searched.contains("sanct* → sanctions"),
+        "{searched}"
+    );
+    let snippet = js(
+        &client,
+        "return document.querySelector('#hits mark').textContent",
+    )
+    .await;
+    assert_eq!(snippet, json!("sanctions"));
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "3 articles").await;
+    assert!(js(&client, "return document.getElementById('searched').hidden").await == json!(true));
+
     // A facet narrows the search; its chip removes the filter again.
     let facet = client
         .find(Locator::XPath(

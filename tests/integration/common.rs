@@ -53,10 +53,15 @@ pub struct FixtureIndex {
 
 impl FixtureIndex {
     pub fn new() -> FixtureIndex {
+        FixtureIndex::of("articles.jsonl")
+    }
+
+    /// An index of one fixture file.
+    pub fn of(name: &str) -> FixtureIndex {
         let dir = tempfile::tempdir().unwrap();
         let out = dateline(
             &dir.path().join("index"),
-            &["index", fixture("articles.jsonl").to_str().unwrap()],
+            &["index", fixture(name).to_str().unwrap()],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         FixtureIndex { dir }

@@ -11,4 +11,5 @@ mod hardening_ingest;
 mod hardening_server;
 mod index;
 mod query_grammar;
+mod query_language;
 mod search;

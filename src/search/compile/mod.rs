@@ -7,8 +7,11 @@
 //! plus marked stems (`analysis::StemRepeat`): a word matches its stem or a marked stem, an
 //! `exact:` word matches the word as written.
 
+mod patterns;
+mod proximity;
+
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use tantivy::query::{
@@ -18,13 +21,15 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Index, Searcher, Term};
 
-use crate::analysis::STEM_MARKER;
+use crate::analysis::{STEM_MARKER, is_boundary};
 use crate::article::{clean_line, normalise_language};
 use crate::entities;
 use crate::index::Fields;
 use crate::index::schema::GroupFields;
-use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range};
+use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range, is_pattern};
 use crate::search::request::SearchRequest;
+use crate::search::response::PatternTerms;
+use crate::search::span::SpanTree;
 use crate::{Error, Result, dates};
 
 const TITLE_BOOST: f32 = 2.0;
@@ -34,12 +39,20 @@ const TIE_BREAKER: f32 = 0.2;
 /// Builds queries against one searcher's view of the index.
 pub struct Compiler<'a> {
     index: &'a Index,
+    searcher: &'a Searcher,
     fields: &'a Fields,
     /// Language groups that hold at least one article.
     active: Vec<GroupFields>,
     /// Terms to highlight in snippets, per field.
     highlights: RefCell<Highlights>,
+    /// Every pattern compiled so far, as typed, with the words it matched in any field.
+    patterns: RefCell<BTreeMap<String, BTreeSet<String>>>,
+    /// Proximity trees of body fields, to find the passage a snippet shows.
+    spans: RefCell<SpanHighlights>,
 }
+
+/// Proximity trees per body field, each with the words of its leaves.
+pub type SpanHighlights = HashMap<Field, Vec<(SpanTree, Vec<Vec<String>>)>>;
 
 /// Terms to highlight in snippets, per field.
 pub type Highlights = HashMap<Field, BTreeSet<String>>;
@@ -69,7 +82,7 @@ fn regex_literal(term: &str) -> String {
 
 impl<'a> Compiler<'a> {
     /// Prepares a compiler for the groups present in `searcher`.
-    pub fn new(index: &'a Index, fields: &'a Fields, searcher: &Searcher) -> Result<Self> {
+    pub fn new(index: &'a Index, fields: &'a Fields, searcher: &'a Searcher) -> Result<Self> {
         let mut active = Vec::new();
         for group in &fields.groups {
             let mut present = false;
@@ -87,15 +100,41 @@ impl<'a> Compiler<'a> {
         }
         Ok(Compiler {
             index,
+            searcher,
             fields,
             active,
             highlights: RefCell::default(),
+            patterns: RefCell::default(),
+            spans: RefCell::default(),
         })
     }
 
-    /// Returns the terms to highlight, per field, of everything compiled so far.
-    pub fn into_highlights(self) -> Highlights {
-        self.highlights.into_inner()
+    /// Returns the terms to highlight and the proximity trees, per field, and the patterns'
+    /// expansions, of everything compiled so far.
+    pub fn into_parts(self) -> (Highlights, SpanHighlights, Vec<PatternTerms>) {
+        let expansions = self
+            .patterns
+            .into_inner()
+            .into_iter()
+            .map(|(pattern, terms)| PatternTerms {
+                pattern,
+                terms: terms.into_iter().collect(),
+            })
+            .collect();
+        (
+            self.highlights.into_inner(),
+            self.spans.into_inner(),
+            expansions,
+        )
+    }
+
+    /// Marks `terms` of `field` to be highlighted.
+    fn highlight(&self, field: Field, terms: &[String]) {
+        let mut highlights = self.highlights.borrow_mut();
+        highlights
+            .entry(field)
+            .or_default()
+            .extend(terms.iter().cloned());
     }
 
     /// Builds the query for a request: its parsed query, filtered by its parameters.
@@ -145,6 +184,9 @@ impl<'a> Compiler<'a> {
         if from.is_some() || to.is_some() {
             filter(self.published(DateRange { from, to }));
         }
+        if let Some(min) = request.min_words {
+            filter(self.length(Some(min), None)?);
+        }
         Ok(if clauses.len() == 1 {
             clauses.pop().expect("one clause").1
         } else {
@@ -156,7 +198,21 @@ impl<'a> Compiler<'a> {
     pub fn node(&self, node: &Node) -> Result<Option<Box<dyn Query>>> {
         Ok(match node {
             Node::All => Some(Box::new(AllQuery)),
+            Node::Text {
+                scope,
+                text,
+                phrase,
+            } if text.split_whitespace().any(is_pattern) => {
+                if *phrase || text.split_whitespace().nth(1).is_some() {
+                    self.spans(node, None)?
+                } else {
+                    self.pattern_word(*scope, text)?
+                }
+            }
             Node::Text { scope, text, .. } => self.text(*scope, text)?,
+            Node::Near { .. } | Node::Lead(_) => self.spans(node, None)?,
+            Node::AtLeast { times, node } => self.spans(node, Some(*times))?,
+            Node::Length { min, max } => Some(self.length(*min, *max)?),
             Node::Keyword { field, value } => Some(self.keyword(*field, value)),
             Node::Published(range) => Some(self.published(*range)),
             Node::Or(children) => {
@@ -228,6 +284,7 @@ impl<'a> Compiler<'a> {
         let mut stream = analyzer.token_stream(text);
         let mut out: Vec<Analyzed> = Vec::new();
         stream.process(&mut |token| match token.text.strip_prefix(STEM_MARKER) {
+            _ if is_boundary(&token.text) => {}
             Some(stem) => {
                 if let Some(last) = out.last_mut() {
                     last.stem = stem.to_string();
@@ -355,6 +412,24 @@ impl<'a> Compiler<'a> {
             Term::from_field_text(field, &value),
             IndexRecordOption::Basic,
         ))
+    }
+
+    /// Articles whose body has between `min` and `max` words (inclusive).
+    pub fn length(&self, min: Option<u32>, max: Option<u32>) -> Result<Box<dyn Query>> {
+        let Some(field) = self.fields.words else {
+            return Err(Error::invalid(
+                "q",
+                "this index was built before word counts were kept: re-index it (`dateline index`) to filter by length",
+            ));
+        };
+        let bound = |n: Option<u32>| match n {
+            Some(n) => Bound::Included(Term::from_field_u64(field, u64::from(n))),
+            None => Bound::Unbounded,
+        };
+        Ok(Box::new(ConstScoreQuery::new(
+            Box::new(RangeQuery::new(bound(min), bound(max))),
+            0.0,
+        )))
     }
 
     /// Articles dated in `range`; an open side is the first or last date the index can store,

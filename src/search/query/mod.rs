@@ -9,9 +9,14 @@
 //! groups nest at most [`MAX_QUERY_DEPTH`] deep and a query holds at most [`MAX_QUERY_TERMS`]
 //! terms. Nothing that walks the tree afterwards (ours or tantivy's) can then run out of stack.
 
+mod display;
+mod operators;
+
 use time::OffsetDateTime;
 
 use crate::{Error, Result, dates};
+use operators::Proximity;
+pub use operators::{MIN_PATTERN_PREFIX, Within, is_pattern};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 2000;
@@ -97,60 +102,42 @@ pub enum Node {
     Or(Vec<Node>),
     /// The child must not match.
     Not(Box<Node>),
+    /// `left w/5 right` and the other proximity operators.
+    Near {
+        /// The left side.
+        left: Box<Node>,
+        /// The right side.
+        right: Box<Node>,
+        /// How near.
+        within: Within,
+        /// Whether the left side must come first (`pre/N`).
+        ordered: bool,
+        /// `left not w/N right`: the left side with no right side near it.
+        exclude: bool,
+    },
+    /// `atleastN word`: the word (phrase, pattern) occurs at least `times` times.
+    AtLeast {
+        /// How many times.
+        times: u32,
+        /// What occurs.
+        node: Box<Node>,
+    },
+    /// `hlead(…)`, `lead:`: in the headline or the first paragraph.
+    Lead(Box<Node>),
+    /// `length>500`: the article's word count, inclusive bounds.
+    Length {
+        /// Fewest words.
+        min: Option<u32>,
+        /// Most words.
+        max: Option<u32>,
+    },
 }
 
-const FIELDS: &str = "title, body, exact, entity, person, place, org, source, language, author (or byline), section, tag, id, published";
-
-/// Why `word` (a word as typed, outside quotes) is an operator of another search tool's
-/// language that Dateline does not run yet, if it is one: answering it with the articles that
-/// hold the letters `w/5` would be a silent zero.
-fn foreign_operator(word: &str) -> Option<String> {
-    let lower = word.to_ascii_lowercase();
-    let digits = |rest: &str| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
-    let proximity = ["w/", "/", "near/", "near", "pre/", "adj", "onear/"]
-        .iter()
-        .any(|prefix| lower.strip_prefix(prefix).is_some_and(digits))
-        || matches!(
-            lower.as_str(),
-            "w/s" | "w/p" | "w/seg" | "w/" | "near/" | "pre/"
-        );
-    if proximity {
-        return Some(format!(
-            "the proximity operator `{word}` is not supported yet: search both words (AND), or the exact \"phrase\""
-        ));
-    }
-    if lower.strip_prefix("atleast").is_some_and(digits) {
-        return Some(format!(
-            "`{word}` (a word at least N times) is not supported yet: search the word alone"
-        ));
-    }
-    if lower.starts_with("length>") || lower.starts_with("length<") {
-        return Some(format!(
-            "`{word}` (a word-count filter) is not supported yet"
-        ));
-    }
-    None
-}
-
-/// Why a word of `text` is a truncation or wildcard pattern, which Dateline does not expand
-/// yet, if one is (a URL's `?` is not).
-fn wildcard(text: &str) -> Option<String> {
-    text.split_whitespace()
-        .filter(|w| !w.contains("://"))
-        .find(|w| {
-            let inner = &w[..w.len() - w.chars().last().map_or(0, char::len_utf8)];
-            w.chars().count() > 1
-                && (w.ends_with('*') || w.ends_with('!') || inner.contains(['*', '?']))
-        })
-        .map(|w| {
-            format!(
-                "truncation and wildcards (`{w}`) are not supported yet: type the word in full (its other forms match already: `sanction` finds `sanctions`)"
-            )
-        })
-}
+const FIELDS: &str = "title, body, exact, entity, lead, person, place, org, source, language, author (or byline), section, tag, id, published";
 
 enum FieldKind {
     Text(Scope),
+    Lead,
     Keyword(KeywordField),
     Published,
 }
@@ -162,6 +149,7 @@ fn field_kind(name: &str) -> Option<FieldKind> {
         "body" => Text(Scope::Body),
         "exact" => Text(Scope::Exact),
         "entity" => Text(Scope::Entity),
+        "lead" | "hlead" => Lead,
         "person" => Keyword(KeywordField::Person),
         "place" => Keyword(KeywordField::Place),
         "org" => Keyword(KeywordField::Org),
@@ -225,9 +213,26 @@ impl Node {
         match self {
             Node::All => 0,
             Node::Text { text, .. } => text.split_whitespace().count().max(1),
-            Node::Keyword { .. } | Node::Published(_) => 1,
+            Node::Keyword { .. } | Node::Published(_) | Node::Length { .. } => 1,
             Node::And(children) | Node::Or(children) => children.iter().map(Node::terms).sum(),
-            Node::Not(child) => child.terms(),
+            Node::Not(child) | Node::Lead(child) | Node::AtLeast { node: child, .. } => {
+                child.terms()
+            }
+            Node::Near { left, right, .. } => left.terms() + right.terms(),
+        }
+    }
+
+    /// The scopes of the words and phrases of a proximity side.
+    pub fn text_scopes(&self) -> Vec<Scope> {
+        match self {
+            Node::Text { scope, .. } => vec![*scope],
+            Node::Or(children) => children.iter().flat_map(Node::text_scopes).collect(),
+            Node::Near { left, right, .. } => {
+                let mut scopes = left.text_scopes();
+                scopes.extend(right.text_scopes());
+                scopes
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -403,11 +408,131 @@ impl Parser {
                     ));
                 }
                 self.pos += 1;
-                let node = self.parse_primary()?;
+                let node = self.parse_proximity(Within::Paragraph.level())?;
                 Ok(if negate { node.negated() } else { node })
             }
-            _ => self.parse_primary(),
+            _ => self.parse_proximity(Within::Paragraph.level()),
         }
+    }
+
+    /// The proximity operator (after an optional `not`) at the cursor, if one is there: where
+    /// it starts, what it says, whether it excludes, and where it ends.
+    fn proximity_at(&mut self) -> Result<Option<(usize, Proximity, bool, usize)>> {
+        let save = self.pos;
+        let at = self.pos;
+        let mut word = self.read_word();
+        let mut exclude = false;
+        if word.eq_ignore_ascii_case("not") {
+            self.skip_ws();
+            let next = self.read_word();
+            if matches!(operators::proximity(&next), Some(Ok(_))) {
+                word = next;
+                exclude = true;
+            }
+        }
+        let found = match operators::proximity(&word) {
+            None => None,
+            Some(Err(problem)) => return Err(self.error_at(at, problem)),
+            Some(Ok(proximity)) => Some((at, proximity, exclude, self.pos)),
+        };
+        self.pos = save;
+        Ok(found)
+    }
+
+    /// Proximity clauses whose operators bind at `level` or tighter, left to right:
+    /// `a w/5 b w/s c` is `(a w/5 b) w/s c`, `a w/s b w/5 c` is `a w/s (b w/5 c)`.
+    fn parse_proximity(&mut self, level: u8) -> Result<Node> {
+        let side_at = self.pos;
+        let mut left = match level {
+            0 => self.parse_primary()?,
+            _ => self.parse_proximity(level - 1)?,
+        };
+        let mut left_at = side_at;
+        loop {
+            let before = self.pos;
+            self.skip_ws();
+            let Some((at, op, exclude, end)) = self.proximity_at()? else {
+                self.pos = before;
+                return Ok(left);
+            };
+            if op.within.level() != level {
+                self.pos = before;
+                return Ok(left);
+            }
+            let name: String = self.chars[at..end].iter().collect();
+            self.pos = end;
+            self.skip_ws();
+            if self.at_end()
+                || self.peek() == Some(')')
+                || self.at_operator("OR")
+                || self.at_operator("AND")
+            {
+                return Err(self.error_at(at, format!("`{name}` needs a search term after it")));
+            }
+            let right_at = self.pos;
+            if self.at_operator("NOT") || matches!(self.peek(), Some('-' | '+')) {
+                return Err(self.error_at(
+                    right_at,
+                    format!("this side of `{name}` cannot be negated: write `a not {name} b`"),
+                ));
+            }
+            let right = match level {
+                0 => self.parse_primary()?,
+                _ => self.parse_proximity(level - 1)?,
+            };
+            self.check_side(left_at, &left, &name)?;
+            self.check_side(right_at, &right, &name)?;
+            left = Node::Near {
+                left: Box::new(left),
+                right: Box::new(right),
+                within: op.within,
+                ordered: op.ordered,
+                exclude,
+            };
+            self.check_side(right_at, &left, &name)?;
+            left_at = side_at;
+        }
+    }
+
+    /// A side of a proximity clause is a word, a phrase, a pattern, an OR of those or another
+    /// proximity clause, searched in the text.
+    fn check_side(&self, at: usize, side: &Node, operator: &str) -> Result<()> {
+        let problem = match side {
+            Node::Text {
+                scope: Scope::Entity,
+                ..
+            } => Some("`entity:` names are not text"),
+            Node::Text { .. } | Node::Near { .. } => None,
+            Node::Or(children) => {
+                for child in children {
+                    self.check_side(at, child, operator)?;
+                }
+                None
+            }
+            Node::And(_) => Some(
+                "several words are not one side: put a phrase in quotes (`\"vladimir putin\"`) or join alternatives with OR",
+            ),
+            Node::Not(_) => Some("a side cannot be negated: write `a not w/5 b`"),
+            _ => Some("filters like `person:` or `published:` are not text: add them with AND"),
+        };
+        if let Some(problem) = problem {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "this side of `{operator}` is not a word, a \"phrase\", a pattern, an (x OR y) group or a proximity clause: {problem}"
+                ),
+            ));
+        }
+        let scopes = side.text_scopes();
+        if scopes.contains(&Scope::Title) && scopes.contains(&Scope::Body) {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "both sides of `{operator}` must be in the same field: `title:` or `body:`"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn parse_primary(&mut self) -> Result<Node> {
@@ -443,12 +568,7 @@ impl Parser {
             }
             Some('"') => {
                 let text = self.parse_quoted()?;
-                self.check_phrase(at, &text)?;
-                Ok(Node::Text {
-                    scope: Scope::Any,
-                    text,
-                    phrase: true,
-                })
+                self.phrase(at, Scope::Any, text)
             }
             Some(')') => Err(self.error_at(at, "unmatched `)`: remove it or add a `(` before it")),
             _ => self.parse_word_or_field(),
@@ -476,16 +596,59 @@ impl Parser {
         Ok(text)
     }
 
-    /// A phrase may hold no wildcard, and is not followed by Lucene's `~N` slop.
-    fn check_phrase(&self, at: usize, text: &str) -> Result<()> {
-        if let Some(problem) = wildcard(text) {
-            return Err(self.error_at(at, problem));
+    /// A quoted phrase just read, and Lucene's `~N` after it: `"a b c"~N` is `a w/N b w/N c`.
+    fn phrase(&mut self, at: usize, scope: Scope, text: String) -> Result<Node> {
+        for word in text.split_whitespace() {
+            self.check_pattern(at, word)?;
         }
-        if self.peek() == Some('~') {
-            return Err(self.error_at(
-                self.pos,
-                "`\"…\"~N` (words within N of each other) is not supported yet: search the words with AND",
-            ));
+        if self.peek() != Some('~') {
+            return Ok(Node::Text {
+                scope,
+                text,
+                phrase: true,
+            });
+        }
+        let tilde = self.pos;
+        self.pos += 1;
+        let digits: String = self.read_word();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let within = match operators::proximity(&format!("w/{digits}")) {
+            Some(Ok(p)) if !digits.is_empty() => p.within,
+            Some(Err(problem)) => return Err(self.error_at(tilde, problem.replace("w/", "~"))),
+            _ => {
+                return Err(self.error_at(
+                    tilde,
+                    "`\"…\"~` needs a number: `\"putin kim\"~5` finds the words at most 5 words apart",
+                ));
+            }
+        };
+        if words.len() < 2 {
+            return Err(self.error_at(tilde, "`\"…\"~N` needs at least two words in the quotes"));
+        }
+        let word = |w: &str| Node::Text {
+            scope,
+            text: w.to_string(),
+            phrase: false,
+        };
+        let mut node = word(words[0]);
+        for w in &words[1..] {
+            node = Node::Near {
+                left: Box::new(node),
+                right: Box::new(word(w)),
+                within,
+                ordered: false,
+                exclude: false,
+            };
+        }
+        Ok(node)
+    }
+
+    /// A pattern that cannot be expanded is an error.
+    fn check_pattern(&self, at: usize, word: &str) -> Result<()> {
+        if is_pattern(word)
+            && let Some(problem) = operators::pattern_problem(word)
+        {
+            return Err(self.error_at(at, problem));
         }
         Ok(())
     }
@@ -533,19 +696,106 @@ impl Parser {
         if word == "*" {
             return Ok(Node::All);
         }
-        if let Some(problem) = foreign_operator(&word).or_else(|| wildcard(&word)) {
+        if let Some(problem) = operators::foreign(&word) {
             return Err(self.error_at(at, problem));
         }
-        if word.eq_ignore_ascii_case("hlead") && self.peek() == Some('(') {
-            return Err(self.error_at(
-                at,
-                "`hlead(…)` (headline or lead paragraph) is not supported yet: use `title:` for headlines",
-            ));
+        if let Some(found) = operators::proximity(&word) {
+            let problem = found.err().unwrap_or_else(|| {
+                format!("`{word}` needs a search term before it: `putin {word} kim`")
+            });
+            return Err(self.error_at(at, problem));
         }
+        if let Some(times) = operators::at_least(&word) {
+            let times = times.map_err(|problem| self.error_at(at, problem))?;
+            return self.parse_at_least(at, &word, times);
+        }
+        if let Some(bounds) = operators::length(&word) {
+            let (min, max) = bounds.map_err(|problem| self.error_at(at, problem))?;
+            return Ok(Node::Length { min, max });
+        }
+        if word.eq_ignore_ascii_case("hlead") && self.peek() == Some('(') {
+            let inner = self.parse_primary()?;
+            return self.lead_of(at, inner);
+        }
+        self.check_pattern(at, &word)?;
         Ok(Node::Text {
             scope: Scope::Any,
             text: word,
             phrase: false,
+        })
+    }
+
+    /// `atleastN word`, `atleastN(word)`, `atleastN "phrase"`: what follows, counted.
+    fn parse_at_least(&mut self, at: usize, word: &str, times: u32) -> Result<Node> {
+        self.skip_ws();
+        if self.at_end()
+            || self.peek() == Some(')')
+            || self.at_operator("OR")
+            || self.at_operator("AND")
+        {
+            return Err(self.error_at(
+                at,
+                format!("`{word}` needs a word after it: `{word} missile`"),
+            ));
+        }
+        let node = self.parse_primary()?;
+        let countable = match &node {
+            Node::Text { scope, .. } => *scope != Scope::Entity,
+            Node::Or(children) => children.iter().all(|c| matches!(c, Node::Text { .. })),
+            _ => false,
+        };
+        if !countable {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "`{word}` counts a word, a \"phrase\", a pattern or an (x OR y) group of them"
+                ),
+            ));
+        }
+        Ok(Node::AtLeast {
+            times,
+            node: Box::new(node),
+        })
+    }
+
+    /// `hlead(…)` of a node: AND, OR and NOT apply to each part (`hlead(a AND NOT b)` is
+    /// `hlead(a) AND NOT hlead(b)`); words, phrases, patterns and proximity clauses are
+    /// matched in the headline or the first paragraph.
+    fn lead_of(&self, at: usize, node: Node) -> Result<Node> {
+        Ok(match node {
+            Node::And(children) => Node::all_of(
+                children
+                    .into_iter()
+                    .map(|c| self.lead_of(at, c))
+                    .collect::<Result<_>>()?,
+            ),
+            Node::Or(children) => Node::any_of(
+                children
+                    .into_iter()
+                    .map(|c| self.lead_of(at, c))
+                    .collect::<Result<_>>()?,
+            ),
+            Node::Not(child) => Node::Not(Box::new(self.lead_of(at, *child)?)),
+            Node::Lead(child) => Node::Lead(child),
+            text @ (Node::Text { .. } | Node::Near { .. }) => {
+                if text
+                    .text_scopes()
+                    .iter()
+                    .any(|s| *s != Scope::Any && *s != Scope::Exact)
+                {
+                    return Err(self.error_at(
+                        at,
+                        "`hlead(…)` already names the headline and lead: leave out `title:`, `body:` and `entity:` inside it",
+                    ));
+                }
+                Node::Lead(Box::new(text))
+            }
+            _ => {
+                return Err(self.error_at(
+                    at,
+                    "`hlead(…)` holds words, phrases, patterns and proximity clauses; add filters like `person:` outside it with AND",
+                ));
+            }
         })
     }
 
@@ -554,8 +804,15 @@ impl Parser {
         let (value, quoted) = match self.peek() {
             Some('"') => {
                 let value = self.parse_quoted()?;
-                if matches!(kind, FieldKind::Text(_)) {
-                    self.check_phrase(value_at, &value)?;
+                match kind {
+                    FieldKind::Text(scope) if !value.trim().is_empty() => {
+                        return self.phrase(value_at, scope, value);
+                    }
+                    FieldKind::Lead if !value.trim().is_empty() => {
+                        let phrase = self.phrase(value_at, Scope::Any, value)?;
+                        return self.lead_of(at, phrase);
+                    }
+                    _ => {}
                 }
                 (value, true)
             }
@@ -573,11 +830,8 @@ impl Parser {
         if value.trim().is_empty() {
             return Err(self.error_at(at, format!("`{name}:` needs a value after the colon")));
         }
-        if matches!(kind, FieldKind::Text(_))
-            && !quoted
-            && let Some(problem) = wildcard(&value)
-        {
-            return Err(self.error_at(value_at, problem));
+        if matches!(kind, FieldKind::Text(_) | FieldKind::Lead) && !quoted {
+            self.check_pattern(value_at, &value)?;
         }
         Ok(match kind {
             FieldKind::Text(scope) => Node::Text {
@@ -585,6 +839,14 @@ impl Parser {
                 text: value,
                 phrase: quoted,
             },
+            FieldKind::Lead => self.lead_of(
+                at,
+                Node::Text {
+                    scope: Scope::Any,
+                    text: value,
+                    phrase: false,
+                },
+            )?,
             FieldKind::Keyword(field) => Node::Keyword { field, value },
             FieldKind::Published => {
                 let range = date_range(&value).ok_or_else(|| {
@@ -904,41 +1166,124 @@ mod tests {
         assert_eq!(wide.to, None);
     }
 
+    /// The canonical form of a parsed query.
+    fn canonical(query: &str) -> String {
+        match parse(query) {
+            Ok(node) => node.to_string(),
+            Err(e) => panic!("{query:?} did not parse: {e}"),
+        }
+    }
+
     #[test]
-    fn other_tools_operators_are_errors_not_silent_zeros() {
+    fn proximity_in_every_dialect_has_one_meaning() {
+        for (query, parsed) in [
+            ("Putin w/5 Kim", "Putin W/5 Kim"),
+            ("Putin /5 Kim", "Putin W/5 Kim"),
+            ("Putin NEAR/5 Kim", "Putin W/5 Kim"),
+            ("Putin near5 Kim", "Putin W/5 Kim"),
+            ("\"Putin Kim\"~5", "Putin W/5 Kim"),
+            ("Putin pre/3 Kim", "Putin PRE/3 Kim"),
+            ("Putin adj3 Kim", "Putin PRE/3 Kim"),
+            ("Putin ONEAR/3 Kim", "Putin PRE/3 Kim"),
+            ("Putin w/s Kim", "Putin W/S Kim"),
+            ("Putin /s Kim", "Putin W/S Kim"),
+            ("Putin w/p Kim", "Putin W/P Kim"),
+            ("Putin not w/5 Kim", "Putin NOT W/5 Kim"),
+            ("Putin NOT w/s Kim", "Putin NOT W/S Kim"),
+            ("\"a b c\"~2", "(a W/2 b) W/2 c"),
+            ("title:\"a b\"~2", "title:a W/2 title:b"),
+        ] {
+            assert_eq!(canonical(query), parsed, "{query}");
+        }
+    }
+
+    #[test]
+    fn proximity_binds_tighter_than_and_or_not_and_words_tighter_than_sentences() {
+        for (query, parsed) in [
+            ("a w/5 b c", "(a W/5 b) AND c"),
+            ("a OR b w/5 c", "a OR (b W/5 c)"),
+            ("-a w/5 b", "NOT (a W/5 b)"),
+            ("NOT a w/5 b", "NOT (a W/5 b)"),
+            ("a w/5 b w/3 c", "(a W/5 b) W/3 c"),
+            ("a w/s b w/5 c", "a W/S (b W/5 c)"),
+            ("a w/p b w/s c", "a W/P (b W/S c)"),
+            ("a w/5 b w/p c w/s d", "(a W/5 b) W/P (c W/S d)"),
+            ("(a OR b) w/5 \"c d\"", "(a OR b) W/5 \"c d\""),
+            ("sanct* w/3 (putin OR kim)", "sanct* W/3 (putin OR kim)"),
+            ("a w/5 (b w/2 c)", "a W/5 (b W/2 c)"),
+            ("a NOT b", "a AND NOT b"),
+            ("a not b", "a AND not AND b"),
+            ("near the border", "near AND the AND border"),
+        ] {
+            assert_eq!(canonical(query), parsed, "{query}");
+        }
+    }
+
+    #[test]
+    fn patterns_prominence_and_length() {
+        for (query, parsed) in [
+            ("sanct*", "sanct*"),
+            ("wom?n", "wom?n"),
+            ("sanction!", "sanction!"),
+            ("\"nuclear weapon*\"", "\"nuclear weapon*\""),
+            ("atleast3 missile", "ATLEAST3(missile)"),
+            ("atleast3(missile)", "ATLEAST3(missile)"),
+            ("ATLEAST2 \"state visit\"", "ATLEAST2(\"state visit\")"),
+            ("hlead(summit)", "HLEAD(summit)"),
+            ("hlead(a AND NOT b)", "HLEAD(a) AND NOT HLEAD(b)"),
+            ("hlead(a w/3 b)", "HLEAD(a W/3 b)"),
+            ("lead:summit", "HLEAD(summit)"),
+            ("lead:\"state visit\"", "HLEAD(\"state visit\")"),
+            ("length>500", "LENGTH>=501"),
+            ("wc<200", "LENGTH<=199"),
+            ("length>=10", "LENGTH>=10"),
+            ("published:2024-06", "published:[2024-06-01 TO 2024-07-01)"),
+            ("person:\"Kim Jong Un\"", "person:\"Kim Jong Un\""),
+        ] {
+            assert_eq!(canonical(query), parsed, "{query}");
+        }
+    }
+
+    #[test]
+    fn malformed_operators_are_errors_naming_the_position_and_the_fix() {
         for (query, position, says) in [
+            ("Putin w/ Kim", 7, "`w/` needs a number of words"),
+            ("Putin NEAR/ Kim", 7, "`NEAR/` needs a number"),
             (
-                "Putin w/5 Kim",
+                "Putin w/0 Kim",
                 7,
-                "the proximity operator `w/5` is not supported yet",
+                "distances start at 1 (`w/1` is next to each other)",
             ),
-            ("Putin /5 Kim", 7, "`/5`"),
-            ("Putin NEAR/5 Kim", 7, "`NEAR/5`"),
-            ("Putin near5 Kim", 7, "`near5`"),
-            ("Putin pre/3 Kim", 7, "`pre/3`"),
-            ("Putin adj2 Kim", 7, "`adj2`"),
-            ("Putin onear/4 Kim", 7, "`onear/4`"),
-            ("Putin w/s Kim", 7, "`w/s`"),
-            ("Putin w/p Kim", 7, "`w/p`"),
-            ("Putin w/ Kim", 7, "`w/`"),
-            ("\"Putin Kim\"~5", 12, "`\"…\"~N`"),
+            ("Putin w/5000 Kim", 7, "the widest distance is 1000 words"),
+            ("Putin pre/", 7, "`pre/` needs a number"),
+            ("Putin pre/3", 7, "`pre/3` needs a search term after it"),
+            ("Putin w/5 OR Kim", 7, "`w/5` needs a search term after it"),
+            ("w/5 Kim", 1, "`w/5` needs a search term before it"),
+            ("(Putin w/5) Kim", 8, "needs a search term after it"),
+            ("\"Putin Kim\"~", 12, "needs a number"),
+            ("\"Putin Kim\"~0", 12, "distances start at 1"),
+            ("\"Putin\"~3", 8, "at least two words"),
+            ("(vladimir putin) w/5 kim", 1, "put a phrase in quotes"),
+            ("person:kim w/5 putin", 1, "filters like `person:`"),
+            ("title:kim w/5 body:putin", 15, "must be in the same field"),
+            ("kim w/5 -putin", 9, "cannot be negated"),
+            ("kim w/5 NOT putin", 9, "write `a not w/5 b`"),
+            ("kim w/seg putin", 5, "same segment"),
+            ("*tion", 1, "at least 2 letters before its first"),
+            ("s*", 1, "at least 2 letters"),
+            ("wom!n", 1, "`!` ends a word"),
+            ("\"nuclear *pons\"", 1, "at least 2 letters"),
+            ("atleast0 missile", 1, "at least once"),
+            ("atleast3", 1, "needs a word after it"),
+            ("atleast3 person:kim", 1, "counts a word"),
             (
-                "sanct*",
+                "hlead(person:kim)",
                 1,
-                "truncation and wildcards (`sanct*`) are not supported yet",
+                "add filters like `person:` outside it",
             ),
-            ("sanction!", 1, "(`sanction!`)"),
-            ("wom?n", 1, "(`wom?n`)"),
-            ("-sanct*", 2, "(`sanct*`)"),
-            ("title:sanct*", 7, "(`sanct*`)"),
-            ("\"nuclear weapon*\"", 1, "(`weapon*`)"),
-            (
-                "atleast3 missile",
-                1,
-                "`atleast3` (a word at least N times) is not supported yet",
-            ),
-            ("hlead(summit)", 1, "`hlead(…)`"),
-            ("length>500", 1, "a word-count filter"),
+            ("length>", 1, "needs a number of words"),
+            ("putin~2", 1, "fuzzy matching (`~`) is not supported"),
+            ("x?𐞣", 1, "at least 2 letters"),
         ] {
             let (at, message) = err(query);
             assert_eq!(at, position, "{query}: {message}");
@@ -952,6 +1297,11 @@ mod tests {
             "C++",
             "*",
             "w/o",
+            "adj",
+            "/",
+            "nearby",
+            "lengthy",
+            "ab?𐞣",
         ] {
             assert!(parse(query).is_ok(), "{query}");
         }
