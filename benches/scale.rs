@@ -326,6 +326,98 @@ fn query_mix() -> Vec<MixQuery> {
     mix
 }
 
+/// A query-language operator of one class, and what LuceneBench's `operators` mode runs for it
+/// (tab-separated: `near N ORDERED A B`, `nearwild N ORDERED A PATTERN`, `wildcard PATTERN`,
+/// `atleast N WORD`), `None` where Lucene 8 has no such query.
+struct OperatorQuery {
+    class: &'static str,
+    q: &'static str,
+    lucene: Option<&'static str>,
+}
+
+const fn op(class: &'static str, q: &'static str, lucene: Option<&'static str>) -> OperatorQuery {
+    OperatorQuery { class, q, lucene }
+}
+
+/// The operator classes of the query language: proximity (Lucene's SpanNearQuery), patterns
+/// (WildcardQuery), both, `atleastN` (a FunctionRangeQuery over the term frequency), and the
+/// same-sentence operator Lucene has no query for.
+const OPERATORS: [OperatorQuery; 14] = [
+    op(
+        "proximity",
+        "oil w/5 prices",
+        Some("near\t5\tfalse\toil\tprices"),
+    ),
+    op(
+        "proximity",
+        "bank pre/3 rates",
+        Some("near\t3\ttrue\tbank\trates"),
+    ),
+    op(
+        "proximity",
+        "government w/10 election",
+        Some("near\t10\tfalse\tgovernment\telection"),
+    ),
+    op(
+        "proximity",
+        "\"prime minister\"~3",
+        Some("near\t3\tfalse\tprime\tminister"),
+    ),
+    op(
+        "proximity",
+        "president w/20 visit",
+        Some("near\t20\tfalse\tpresident\tvisit"),
+    ),
+    op("wildcard", "pric*", Some("wildcard\tpric*")),
+    op("wildcard", "export*", Some("wildcard\texport*")),
+    op("wildcard", "wom?n", Some("wildcard\twom?n")),
+    op("wildcard", "gover*", Some("wildcard\tgover*")),
+    op(
+        "proximity+wildcard",
+        "oil w/5 pric*",
+        Some("nearwild\t5\tfalse\toil\tpric*"),
+    ),
+    op("atleast", "atleast3 oil", Some("atleast\t3\toil")),
+    op("atleast", "atleast5 bank", Some("atleast\t5\tbank")),
+    op("same sentence", "oil w/s prices", None),
+    op("same sentence", "bank w/s rates", None),
+];
+
+/// The operator classes in the order they are reported.
+fn operator_classes() -> Vec<&'static str> {
+    let mut classes: Vec<&str> = OPERATORS.iter().map(|o| o.class).collect();
+    classes.dedup();
+    classes
+}
+
+/// Each operator class through Dateline's library: p50 and p99 per class.
+fn dateline_operators(dir: &Path, rounds: usize, threads: usize) -> Vec<(&'static str, [f64; 3])> {
+    let engine = Engine::open_with_threads(dir, threads).unwrap();
+    let mut times: Vec<(&str, Vec<Duration>)> = operator_classes()
+        .into_iter()
+        .map(|c| (c, Vec::new()))
+        .collect();
+    for round in 0..=rounds {
+        for o in &OPERATORS {
+            let request = SearchRequest {
+                histogram: Interval::Month,
+                ..SearchRequest::query(o.q)
+            };
+            let started = Instant::now();
+            let response = engine.search(&request).unwrap();
+            std::hint::black_box(response);
+            if round > 0 {
+                let class = times.iter_mut().find(|(c, _)| *c == o.class).unwrap();
+                class.1.push(started.elapsed());
+            }
+        }
+    }
+    times
+        .into_iter()
+        .map(|(c, t)| (c, percentiles(t)))
+        .collect()
+}
+
 fn epoch_ms(date: &str, end_of_day: bool) -> i64 {
     let day = time::Date::parse(
         date,
@@ -719,6 +811,12 @@ fn main() {
         q.push_str(&format!("{}\t{fname}\t{fvalue}\t{from}\t{to}\n", m.q));
     }
     std::fs::write(&queries_tsv, q).unwrap();
+    let operators_tsv = work.join("operators.tsv");
+    let ops: String = OPERATORS
+        .iter()
+        .filter_map(|o| o.lucene.map(|l| format!("{}\t{l}\n", o.class)))
+        .collect();
+    std::fs::write(&operators_tsv, ops).unwrap();
     println!(
         "scale benchmark: source {} ({} articles), {} threads, {} MB writer memory, {} queries × {} rounds; {}",
         o.corpus.display(),
@@ -803,6 +901,17 @@ fn main() {
                 json_field(&out, "p99_ms"),
             ]
         });
+        let dl_ops = dateline_operators(&dirs[0], o.rounds, 1);
+        let dl_ops_par = dateline_operators(&dirs[0], o.rounds, parallel);
+        let lucene_ops: Option<serde_json::Value> = lucene.as_ref().map(|cp| {
+            let mut java = Command::new("java");
+            java.args(["-Xmx2g", "-cp", cp, "LuceneBench", "operators"])
+                .arg(&dirs[2])
+                .arg(&operators_tsv)
+                .arg(o.rounds.to_string());
+            let (out, _, _) = timed(java);
+            serde_json::from_str(out.trim()).expect("LuceneBench prints JSON")
+        });
         let rate = |wall: Duration| n as f64 / wall.as_secs_f64();
         let mut row = format!(
             "\n### {n} articles{} ({mb:.0} MB of JSON Lines)\n\n| engine | index wall | articles/s | MB/s | peak RSS | index size | search p50 / p95 / p99 ms |\n|---|---|---|---|---|---|---|\n",
@@ -872,6 +981,25 @@ fn main() {
                 dl_par[0] / p[0]
             )),
         ));
+        row.push_str(&format!(
+            "\n#### Query-language operators, {n} articles (p50 / p99 ms)\n\n| class | Dateline, 1 thread | Dateline as shipped | Lucene 8 (SpanNear, Wildcard, FunctionRange) |\n|---|---|---|---|\n"
+        ));
+        for ((class, one), (_, shipped)) in dl_ops.iter().zip(&dl_ops_par) {
+            let peer = lucene_ops
+                .as_ref()
+                .and_then(|j| j[class].as_array().cloned())
+                .map_or("no such query".to_string(), |p| {
+                    format!(
+                        "{:.2} / {:.2}",
+                        p[0].as_f64().unwrap_or(f64::NAN),
+                        p[1].as_f64().unwrap_or(f64::NAN)
+                    )
+                });
+            row.push_str(&format!(
+                "| {class} | {:.2} / {:.2} | {:.2} / {:.2} | {peer} |\n",
+                one[0], one[2], shipped[0], shipped[2]
+            ));
+        }
         print!("{row}");
         std::io::stdout().flush().unwrap();
         rows.push(row);

@@ -88,6 +88,13 @@ impl Compiler<'_> {
                 words: Vec::new(),
             };
             if let Some(tree) = self.tree(&mut builder, node)? {
+                if tree.reads_boundaries() != (false, false) && self.fields.words.is_none() {
+                    // Indexes that keep word counts are the ones that mark sentences.
+                    return Err(Error::invalid(
+                        "q",
+                        "this index was built before sentences and paragraphs were marked: re-index it (`dateline index`) to use `w/s`, `w/p` or `hlead`",
+                    ));
+                }
                 if !builder.title {
                     self.spans
                         .borrow_mut()
