@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{get, rss_kb, start_server};
+use common::{en_stem, get, rss_kb, start_server};
 use dateline::Engine;
 use dateline::search::{Interval, SearchRequest};
 use tantivy::aggregation::AggregationCollector;
@@ -47,7 +47,6 @@ use tantivy::schema::{
     FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{DateTime, Index, TantivyDocument, Term};
 
 struct Options {
@@ -431,13 +430,6 @@ fn epoch_ms(date: &str, end_of_day: bool) -> i64 {
 // ---------------------------------------------------------------------------------------------
 // Bare tantivy.
 
-fn en_stem() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
-
 fn bare_schema() -> Schema {
     let mut builder = Schema::builder();
     let text = TextOptions::default()
@@ -715,46 +707,6 @@ fn json_field(json: &str, key: &str) -> f64 {
     v[key].as_f64().unwrap_or(f64::NAN)
 }
 
-fn lucene_classpath(work: &Path) -> Option<String> {
-    let jars: Vec<String> = [
-        "core",
-        "analyzers-common",
-        "queryparser",
-        "facet",
-        "highlighter",
-        "queries",
-        "sandbox",
-        "memory",
-    ]
-    .iter()
-    .filter_map(|name| {
-        std::fs::read_dir("/usr/share/java").ok()?.find_map(|e| {
-            let e = e.ok()?;
-            let file = e.file_name().to_string_lossy().into_owned();
-            (file.starts_with(&format!("lucene-{name}-8")) && file.ends_with(".jar"))
-                .then(|| e.path().display().to_string())
-        })
-    })
-    .collect();
-    if jars.len() < 8 {
-        return None;
-    }
-    let classes = work.join("lucene-classes");
-    std::fs::create_dir_all(&classes).unwrap();
-    let classpath = jars.join(":");
-    let status = Command::new("javac")
-        .arg("-d")
-        .arg(&classes)
-        .arg("-cp")
-        .arg(&classpath)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/lucene/LuceneBench.java"))
-        .status()
-        .ok()?;
-    status
-        .success()
-        .then(|| format!("{classpath}:{}", classes.display()))
-}
-
 fn size_mb(dir: &Path) -> f64 {
     dateline::index::size_on_disk(dir) as f64 / 1e6
 }
@@ -786,7 +738,7 @@ fn main() {
     std::fs::create_dir_all(&o.work).unwrap();
     let work = o.work.canonicalize().unwrap();
     let lucene = if o.lucene {
-        let cp = lucene_classpath(&work);
+        let cp = common::lucene_classpath(&work, "LuceneBench");
         if cp.is_none() {
             eprintln!(
                 "Lucene 8 not found in /usr/share/java (apt-get install liblucene8-java): skipped"

@@ -150,11 +150,15 @@ async function render() {
   renderArticle(state);
 }
 
+const articles = (n) => `${n.toLocaleString("en")} article${n === 1 ? "" : "s"}`;
 function renderStatus(state, result) {
   const what = state.q && state.q !== "*" ? ` for “${state.q}”` : "";
-  $("status").textContent = result.total === 0
-    ? `No articles match${what}. Try fewer words, or remove a filter.`
-    : `${result.total.toLocaleString("en")} article${result.total === 1 ? "" : "s"}${what} · ${result.took_ms} ms`;
+  const r = result.relaxed;
+  $("status").textContent = r
+    ? `${r.matched_all === 0 ? "No article contains" : `${articles(r.matched_all)} contain${r.matched_all === 1 ? "s" : ""}`} all ${r.words} words${what}; ${r.more.toLocaleString("en")} more contain ${r.min_should_match === r.words - 1 ? "all but one" : `at least ${r.min_should_match}`} of them · ${result.took_ms} ms`
+    : result.total === 0
+      ? `No articles match${what}. Try fewer words, or remove a filter.`
+      : `${articles(result.total)}${what} · ${result.took_ms} ms`;
   renderSearched(result.query);
 }
 
@@ -186,12 +190,14 @@ function renderHits(result) {
   $("hits").replaceChildren(...result.hits.map((hit) => {
     const meta = [hit.source, formatDate(hit.published)].filter(Boolean).join(" · ");
     const entities = ["person", "place", "org"].flatMap((type) => hit.entities[type].map((name) => entityChip(type, name)));
-    return el("li", { class: "hit" },
+    return el("li", { class: hit.missing && hit.missing.length ? "hit relaxed" : "hit" },
       el("h3", {}, el("a", { href: `?${new URLSearchParams({ ...Object.fromEntries(stateParams(readState())), article: hit.id })}`, class: "open-article",
         onclick: (event) => { event.preventDefault(); navigate((s) => { s.article = hit.id; }, { keepPage: true }); } },
         hit.title || "(no title)")),
       el("p", { class: "meta" }, meta, hit.language ? el("span", { class: "badge", title: "language" }, hit.language) : null),
       el("p", { class: "snippet" }, snippetNodes(hit.snippet)),
+      hit.missing && hit.missing.length ? el("p", { class: "missing" }, "Missing: ",
+        ...hit.missing.map((word) => el("s", {}, word))) : null,
       entities.length ? el("p", { class: "chips" }, entities) : null);
   }));
 }
@@ -269,7 +275,8 @@ function renderTimeline(state, buckets, interval) {
 }
 
 function renderPager(state, result) {
-  const pages = Math.max(1, Math.ceil(Math.min(result.total, 10000) / PAGE_SIZE));
+  const listed = result.total + (result.relaxed ? result.relaxed.more : 0);
+  const pages = Math.max(1, Math.ceil(Math.min(listed, 10000) / PAGE_SIZE));
   if (pages <= 1) { $("pager").replaceChildren(); return; }
   const go = (page) => navigate((s) => { s.page = page; }, { keepPage: true });
   $("pager").replaceChildren(

@@ -84,3 +84,54 @@ pub fn read_corpus_bytes(path: &Path) -> Vec<u8> {
         .expect("the corpus is a complete gzip file");
     text
 }
+
+/// Bare tantivy's English analysis in the comparisons: simple tokenizer, lower case, Snowball.
+pub fn en_stem() -> tantivy::tokenizer::TextAnalyzer {
+    use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Compiles `benches/lucene/{class}.java` against Debian's Lucene 8 jars into `work`; returns
+/// the class path to run it with, or `None` when Lucene or a JDK is not installed.
+pub fn lucene_classpath(work: &Path, class: &str) -> Option<String> {
+    let jars: Vec<String> = [
+        "core",
+        "analyzers-common",
+        "queryparser",
+        "facet",
+        "highlighter",
+        "queries",
+        "sandbox",
+        "memory",
+    ]
+    .iter()
+    .filter_map(|name| {
+        std::fs::read_dir("/usr/share/java").ok()?.find_map(|e| {
+            let e = e.ok()?;
+            let file = e.file_name().to_string_lossy().into_owned();
+            (file.starts_with(&format!("lucene-{name}-8")) && file.ends_with(".jar"))
+                .then(|| e.path().display().to_string())
+        })
+    })
+    .collect();
+    if jars.len() < 8 {
+        return None;
+    }
+    let classes = work.join("lucene-classes");
+    std::fs::create_dir_all(&classes).ok()?;
+    let classpath = jars.join(":");
+    let status = Command::new("javac")
+        .arg("-d")
+        .arg(&classes)
+        .arg("-cp")
+        .arg(&classpath)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/lucene/{class}.java")))
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| format!("{classpath}:{}", classes.display()))
+}

@@ -140,7 +140,8 @@ fn print_response(
     response: &SearchResponse,
 ) -> io::Result<()> {
     let bold = stdout_is_terminal();
-    let pages = response.total.div_ceil(request.size as u64).max(1);
+    let listed = response.total + response.relaxed.as_ref().map_or(0, |r| r.more);
+    let pages = listed.div_ceil(request.size as u64).max(1);
     writeln!(
         out,
         "{} article(s) match `{}` ({} ms) — page {} of {}, by {}",
@@ -151,6 +152,15 @@ fn print_response(
         thousands(pages),
         format!("{:?}", request.sort).to_lowercase()
     )?;
+    if let Some(r) = &response.relaxed {
+        writeln!(
+            out,
+            "{} more contain at least {} of the {} words: listed after the exact matches, each with the words it lacks",
+            thousands(r.more),
+            r.min_should_match,
+            r.words
+        )?;
+    }
     let first_rank = (request.page - 1) * request.size;
     for (i, hit) in response.hits.iter().enumerate() {
         let title = if hit.title.is_empty() {
@@ -175,6 +185,9 @@ fn print_response(
         .collect();
         writeln!(out, "     {}", meta.join(" · "))?;
         writeln!(out, "     {}", snippet_text(&hit.snippet, bold))?;
+        if !hit.missing.is_empty() {
+            writeln!(out, "     missing: {}", hit.missing.join(", "))?;
+        }
     }
     for (name, counts) in &response.facets {
         if counts.is_empty() {

@@ -75,9 +75,17 @@ impl AliasIndex {
 /// but an acronym's ("Путин", "푸틴", "kim jong-un", "KCNA"; not "us" for the US).
 pub fn lookup(text: &str) -> Option<&'static Entity> {
     let text = text.trim();
-    let (index, alias) = ALIASES.by_alias.get(&text.to_lowercase())?;
-    let is_acronym = !alias.chars().any(char::is_lowercase);
-    (!is_acronym || text == alias).then(|| &Gazetteer::builtin().entities[*index])
+    // A possessive names its owner: "Putin's" (unless the name itself ends so).
+    let owner = ["'s", "’s", "'", "’"]
+        .iter()
+        .find_map(|ending| text.strip_suffix(ending))
+        .filter(|owner| !owner.is_empty());
+    let named = |text: &str| {
+        let (index, alias) = ALIASES.by_alias.get(&text.to_lowercase())?;
+        let is_acronym = !alias.chars().any(char::is_lowercase);
+        (!is_acronym || text == alias).then(|| &Gazetteer::builtin().entities[*index])
+    };
+    named(text).or_else(|| owner.and_then(named))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,10 @@ mod aggregate;
 mod compile;
 mod entities;
 mod export;
+mod forms;
 mod ordinals;
 pub mod query;
+mod relax;
 mod request;
 mod response;
 mod snippet;
@@ -20,10 +22,13 @@ mod stored;
 
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
+pub use relax::RELAXED_TARGET;
 pub use request::{
     FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort,
 };
-pub use response::{Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, SearchResponse};
+pub use response::{
+    Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, Relaxed, SearchResponse,
+};
 pub use snippet::escape_html;
 pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
@@ -46,6 +51,7 @@ use crate::index::schema::PUBLISHED;
 use crate::{Result, index};
 use compile::Compiler;
 use ordinals::FacetOrdinals;
+use relax::RELAX_BELOW;
 use snippet::Snippets;
 
 /// Most threads one search spreads its segments over.
@@ -67,6 +73,9 @@ pub struct Engine {
     /// deletions they were counted on.
     all_counts: Mutex<Option<(CountedOn, Arc<aggregate::Counts>)>>,
 }
+
+/// Articles in rank order, each with its score (none when sorted by date).
+type Ranked = Vec<(Option<f32>, DocAddress)>;
 
 /// The segments of a searcher and how many deleted articles each holds.
 type CountedOn = Vec<(SegmentId, u32)>;
@@ -177,6 +186,15 @@ impl Engine {
         let searcher = self.reader.searcher();
         let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
         let query = compiler.request(&node, request)?;
+        // Plain words: each word's own query, for the relaxed tier if few articles hold all.
+        let mut words: Vec<(String, Box<dyn Query>)> = Vec::new();
+        if let Some(children) = relax::plain_words(&node, request) {
+            for (child, times) in compile::repeats(children) {
+                if let Some(q) = compiler.node(child)? {
+                    words.push((child.to_string(), compile::weighted(q, times)));
+                }
+            }
+        }
         let (highlights, spans, expansions) = compiler.into_parts();
         let facet_fields = request.facet_fields();
         let tally = aggregate::Tally::new(
@@ -189,35 +207,43 @@ impl Engine {
             request.histogram != Interval::None,
         );
         let top = TopDocs::with_limit(request.size).and_offset(offset);
-        let (total, ranked, counts) = match request.sort {
-            Sort::Relevance => {
-                let (total, docs, counts) =
-                    self.collect(&searcher, &query, &(Count, top.order_by_score(), tally))?;
-                let docs: Vec<(Option<f32>, DocAddress)> =
-                    docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
-                (total, docs, counts)
+        let (total, mut ranked, counts) =
+            self.ranked(&searcher, query.as_ref(), request.sort, top, tally)?;
+        let exact_hits = ranked.len();
+        let mut relaxed = None;
+        if total < RELAX_BELOW {
+            let clauses: Vec<Box<dyn Query>> = words.iter().map(|(_, q)| q.box_clone()).collect();
+            if let Some(plan) = relax::plan(&searcher, &clauses)? {
+                // The relaxed articles follow the exact ones: this page's share of them.
+                let first = offset.max(total);
+                let wanted = (offset + request.size).saturating_sub(first);
+                let top = TopDocs::with_limit(wanted.max(1)).and_offset(first - total);
+                let (more, docs, _) =
+                    self.ranked(&searcher, plan.query.as_ref(), request.sort, top, Count)?;
+                if wanted > 0 {
+                    ranked.extend(docs);
+                }
+                relaxed = Some(Relaxed {
+                    matched_all: total as u64,
+                    min_should_match: plan.min_should_match,
+                    words: words.len(),
+                    not_counted: (0..words.len())
+                        .filter(|i| !plan.counted.contains(i))
+                        .map(|i| words[i].0.clone())
+                        .collect(),
+                    more: more as u64,
+                });
             }
-            Sort::Newest | Sort::Oldest => {
-                let order = if request.sort == Sort::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
-                let (total, docs, counts) =
-                    self.collect(&searcher, &query, &(Count, by_date, tally))?;
-                (
-                    total,
-                    docs.into_iter().map(|(_, d)| (None, d)).collect(),
-                    counts,
-                )
-            }
-        };
+        }
         let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
         let mut hits = Vec::with_capacity(ranked.len());
-        for (score, address) in ranked {
+        for (i, (score, address)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
-            hits.push(self.hit(&doc, score, &mut snippets)?);
+            let mut hit = self.hit(&doc, score, &mut snippets)?;
+            if i >= exact_hits {
+                hit.missing = relax::missing(&searcher, &words, address)?;
+            }
+            hits.push(hit);
         }
         Ok(SearchResponse {
             total: total as u64,
@@ -231,6 +257,42 @@ impl Engine {
                 parsed: node.to_string(),
                 patterns: expansions,
             },
+            relaxed,
+        })
+    }
+
+    /// Runs `query` in `sort` order: how many articles match, the page `top` asks for, and
+    /// what `extra` collects over every match.
+    fn ranked<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        sort: Sort,
+        top: TopDocs,
+        extra: C,
+    ) -> Result<(usize, Ranked, C::Fruit)> {
+        Ok(match sort {
+            Sort::Relevance => {
+                let (total, docs, fruit) =
+                    self.collect(searcher, query, &(Count, top.order_by_score(), extra))?;
+                let docs = docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
+                (total, docs, fruit)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = top.order_by_fast_field::<DateTime>(PUBLISHED, order);
+                let (total, docs, fruit) =
+                    self.collect(searcher, query, &(Count, by_date, extra))?;
+                (
+                    total,
+                    docs.into_iter().map(|(_, d)| (None, d)).collect(),
+                    fruit,
+                )
+            }
         })
     }
 
@@ -252,6 +314,7 @@ impl Engine {
             language: stored.language,
             score,
             entities: stored.entities,
+            missing: Vec::new(),
         })
     }
 

@@ -23,6 +23,26 @@ pub struct SearchResponse {
     pub histogram: Vec<Bucket>,
     /// What was searched: the query as parsed, and the words each pattern matched.
     pub query: QueryInfo,
+    /// Present when few articles hold every word of a plain-words query and the hits go on
+    /// with articles holding most of them (each lists the words it lacks in `missing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+}
+
+/// The relaxed tier of a search: articles holding most, not all, of the words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relaxed {
+    /// Articles holding every word (the search's `total`).
+    pub matched_all: u64,
+    /// Words each relaxed article holds at least, not counting `not_counted`.
+    pub min_should_match: usize,
+    /// Distinct words in the query.
+    pub words: usize,
+    /// Words in more than half the articles ("the", "said"): they add to the score but do
+    /// not count towards `min_should_match`.
+    pub not_counted: Vec<String>,
+    /// Relaxed articles, listed after the `matched_all` exact ones.
+    pub more: u64,
 }
 
 /// What a search searched, so a journalist can check it was what they meant.
@@ -66,6 +86,9 @@ pub struct Hit {
     pub snippet: String,
     /// Canonical entities of the article.
     pub entities: Entities,
+    /// For an article of the relaxed tier, the query's words it does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// Canonical entity names of an article, by type.

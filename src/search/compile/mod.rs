@@ -1,11 +1,12 @@
 //! Turns a parsed [`Node`] and the request's filters into one tantivy query.
 //!
 //! A word is analysed once per language group present in the index and matched against that
-//! group's title and body fields (and the entity aliases); the best field wins, the others add a
-//! little ([`DisjunctionMaxQuery`]). A word the analyzer splits in several tokens (CJK bigrams,
+//! group's title and body fields (and, when the text names a known entity, that entity's
+//! canonical name in the entity field); the best field wins, the others add a little
+//! ([`DisjunctionMaxQuery`]). A word the analyzer splits in several tokens (CJK bigrams,
 //! "Jong-un") becomes a phrase, so it keeps its meaning. Stemmed fields hold words as written
-//! plus marked stems (`analysis::StemRepeat`): a word matches its stem or a marked stem, an
-//! `exact:` word matches the word as written.
+//! plus marked stems (`analysis::StemRepeat`): a word matches its stem or a marked stem, scored
+//! as one word ([`FormsQuery`]); an `exact:` word matches the word as written.
 
 mod patterns;
 mod proximity;
@@ -26,6 +27,7 @@ use crate::article::{clean_line, normalise_language};
 use crate::entities;
 use crate::index::Fields;
 use crate::index::schema::GroupFields;
+use crate::search::forms::FormsQuery;
 use crate::search::query::{DateRange, KeywordField, Node, Scope, date_range, is_pattern};
 use crate::search::request::SearchRequest;
 use crate::search::response::PatternTerms;
@@ -217,9 +219,9 @@ impl<'a> Compiler<'a> {
             Node::Published(range) => Some(self.published(*range)),
             Node::Or(children) => {
                 let mut clauses = Vec::new();
-                for child in children {
+                for (child, times) in repeats(children) {
                     if let Some(q) = self.node(child)? {
-                        clauses.push((Occur::Should, q));
+                        clauses.push((Occur::Should, weighted(q, times)));
                     }
                 }
                 (!clauses.is_empty())
@@ -228,13 +230,13 @@ impl<'a> Compiler<'a> {
             Node::Not(child) => self.node(&Node::And(vec![Node::Not(child.clone())]))?,
             Node::And(children) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for child in children {
+                for (child, times) in repeats(children) {
                     let (occur, inner) = match child {
                         Node::Not(inner) => (Occur::MustNot, inner.as_ref()),
                         other => (Occur::Must, other),
                     };
                     if let Some(q) = self.node(inner)? {
-                        clauses.push((occur, q));
+                        clauses.push((occur, weighted(q, times)));
                     }
                 }
                 if clauses.is_empty() {
@@ -268,9 +270,6 @@ impl<'a> Compiler<'a> {
                     if scope != Scope::Title {
                         out.push((group.body, 1.0, stemmed));
                     }
-                }
-                if scope == Scope::Any {
-                    out.push((self.fields.entity, ENTITY_BOOST, false));
                 }
             }
             Scope::Entity => out.push((self.fields.entity, 1.0, false)),
@@ -307,21 +306,19 @@ impl<'a> Compiler<'a> {
             let highlight = highlights.entry(field).or_default();
             let query: Box<dyn Query> = match (words.as_slice(), stemmed) {
                 ([], _) => continue,
-                // Every form of the word: the stem as written, or another form marked with it.
+                // Every form of the word: the stem as written, or another form marked with it,
+                // scored as one word.
                 ([one], true) => {
                     let marked = format!("{STEM_MARKER}{}", one.stem);
-                    let clauses = [one.stem.clone(), marked]
-                        .into_iter()
-                        .map(|t| {
-                            highlight.insert(t.clone());
-                            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                                Term::from_field_text(field, &t),
-                                IndexRecordOption::WithFreqs,
-                            ));
-                            (Occur::Should, q)
-                        })
-                        .collect();
-                    Box::new(BooleanQuery::new(clauses))
+                    highlight.insert(one.stem.clone());
+                    highlight.insert(marked.clone());
+                    Box::new(FormsQuery::new(
+                        field,
+                        vec![
+                            Term::from_field_text(field, &one.stem),
+                            Term::from_field_text(field, &marked),
+                        ],
+                    ))
                 }
                 ([one], false) => {
                     highlight.insert(one.word.clone());
@@ -451,6 +448,27 @@ impl<'a> Compiler<'a> {
             Bound::Included(term(from)),
             Bound::Excluded(term(to)),
         ))
+    }
+}
+
+/// Each distinct node of `nodes`, with how many times it occurs (a word typed again).
+pub fn repeats(nodes: &[Node]) -> Vec<(&Node, usize)> {
+    let mut out: Vec<(&Node, usize)> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        match out.iter_mut().find(|(n, _)| *n == node) {
+            Some((_, times)) => *times += 1,
+            None => out.push((node, 1)),
+        }
+    }
+    out
+}
+
+/// A query whose score counts `times` over (a word typed `times` times).
+pub fn weighted(query: Box<dyn Query>, times: usize) -> Box<dyn Query> {
+    if times == 1 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, times as f32))
     }
 }
 

@@ -5,7 +5,8 @@
 //! other must all match (default AND). Errors name the 1-based character position.
 //!
 //! The tree is kept shallow and small, whatever is typed: `NOT NOT a` is `a`, a group of the
-//! operator around it is merged into it (`a (b c)` is `a b c`), a repeated term counts once,
+//! operator around it is merged into it (`a (b c)` is `a b c`), a repeated term counts once
+//! (a plain word typed again is kept, at most [`MAX_REPEATS`] times, to weigh in ranking),
 //! groups nest at most [`MAX_QUERY_DEPTH`] deep and a query holds at most [`MAX_QUERY_TERMS`]
 //! terms. Nothing that walks the tree afterwards (ours or tantivy's) can then run out of stack.
 
@@ -19,12 +20,14 @@ use operators::Proximity;
 pub use operators::{MIN_PATTERN_PREFIX, Within, is_pattern};
 
 /// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 2000;
+pub const MAX_QUERY_CHARS: usize = 4000;
 /// Deepest nesting of `( … )` groups accepted.
 pub const MAX_QUERY_DEPTH: usize = 16;
 /// Most terms (words, words of phrases, field values, dates) one query may hold, once repeated
 /// terms are merged.
-pub const MAX_QUERY_TERMS: usize = 128;
+pub const MAX_QUERY_TERMS: usize = 256;
+/// A plain word typed more often than this weighs no more.
+pub const MAX_REPEATS: usize = 8;
 
 /// Which text a word or phrase is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +217,12 @@ impl Node {
             Node::All => 0,
             Node::Text { text, .. } => text.split_whitespace().count().max(1),
             Node::Keyword { .. } | Node::Published(_) | Node::Length { .. } => 1,
-            Node::And(children) | Node::Or(children) => children.iter().map(Node::terms).sum(),
+            Node::And(children) | Node::Or(children) => children
+                .iter()
+                .enumerate()
+                .filter(|(i, child)| !children[..*i].contains(child))
+                .map(|(_, child)| child.terms())
+                .sum(),
             Node::Not(child) | Node::Lead(child) | Node::AtLeast { node: child, .. } => {
                 child.terms()
             }
@@ -244,20 +252,40 @@ impl Node {
         }
     }
 
-    /// Every item must match: groups of ANDs merged into one, repeated items once.
+    /// Every item must match: groups of ANDs merged into one, repeated items once — but a
+    /// plain word typed again is kept, up to [`MAX_REPEATS`] times: a long request that repeats
+    /// a word says it matters, and ranking weighs it so.
     fn all_of(items: Vec<Node>) -> Node {
-        Node::merged(items, |n| matches!(n, Node::And(_)), Node::And)
+        Node::merged(items, |n| matches!(n, Node::And(_)), Node::And, MAX_REPEATS)
     }
 
-    /// One branch must match: groups of ORs merged into one, repeated branches once.
+    /// One branch must match: groups of ORs merged into one, repeated branches once (but a
+    /// plain word typed again is kept, as in [`Node::all_of`]).
     fn any_of(branches: Vec<Node>) -> Node {
-        Node::merged(branches, |n| matches!(n, Node::Or(_)), Node::Or)
+        Node::merged(
+            branches,
+            |n| matches!(n, Node::Or(_)),
+            Node::Or,
+            MAX_REPEATS,
+        )
     }
 
-    fn merged(items: Vec<Node>, same: fn(&Node) -> bool, make: fn(Vec<Node>) -> Node) -> Node {
+    /// Whether this is a plain word (no phrase, any field).
+    pub fn is_word(&self) -> bool {
+        matches!(self, Node::Text { phrase: false, text, .. } if !text.contains(char::is_whitespace))
+    }
+
+    fn merged(
+        items: Vec<Node>,
+        same: fn(&Node) -> bool,
+        make: fn(Vec<Node>) -> Node,
+        word_repeats: usize,
+    ) -> Node {
         let mut out: Vec<Node> = Vec::with_capacity(items.len());
         let push = |node: Node, out: &mut Vec<Node>| {
-            if !out.contains(&node) {
+            let seen = out.iter().filter(|n| **n == node).count();
+            let limit = if node.is_word() { word_repeats } else { 1 };
+            if seen < limit {
                 out.push(node);
             }
         };
@@ -362,6 +390,9 @@ impl Parser {
                 }
                 continue;
             }
+            if self.at_loose_dash() || self.at_list_marker() {
+                continue;
+            }
             items.push(self.parse_unary()?);
         }
         match items.len() {
@@ -374,6 +405,47 @@ impl Parser {
             }
             _ => Ok(Node::all_of(items)),
         }
+    }
+
+    /// Skips a dash or plus sign standing alone between spaces (`appear to be - (a)`, pasted
+    /// text): punctuation, not an operator. Returns whether it skipped one.
+    fn at_loose_dash(&mut self) -> bool {
+        let run = self.chars[self.pos..]
+            .iter()
+            .take_while(|c| matches!(c, '-' | '+'))
+            .count();
+        let loose = run > 0
+            && self
+                .chars
+                .get(self.pos + run)
+                .is_none_or(|c| c.is_whitespace() || *c == ')');
+        if loose {
+            self.pos += run;
+        }
+        loose
+    }
+
+    /// Skips a list marker of pasted text — `1)`, `(2)`, `a)`, `(b)`, `iv)` — standing
+    /// between spaces: a number of up to three digits, one letter or a Roman numeral, closed by
+    /// `)` (opened by `(` or, outside any group, not). Returns whether it skipped one.
+    fn at_list_marker(&mut self) -> bool {
+        let rest = &self.chars[self.pos..];
+        let opened = rest.first() == Some(&'(');
+        let label = &rest[usize::from(opened)..];
+        let len = label.iter().take_while(|c| c.is_alphanumeric()).count();
+        let text = &label[..len];
+        let is_label = (1..=3).contains(&len) && text.iter().all(char::is_ascii_digit)
+            || len == 1 && text[0].is_alphabetic()
+            || (1..=4).contains(&len) && text.iter().all(|c| matches!(c, 'i' | 'v' | 'x'));
+        let close = usize::from(opened) + len;
+        let marker = is_label
+            && rest.get(close) == Some(&')')
+            && rest.get(close + 1).is_none_or(|c| c.is_whitespace())
+            && (opened || self.depth == 0);
+        if marker {
+            self.pos += close + 1;
+        }
+        marker
     }
 
     fn parse_unary(&mut self) -> Result<Node> {
@@ -683,7 +755,16 @@ impl Parser {
                     self.pos = end + 1;
                     return self.parse_field_value(at, &name, kind);
                 }
-                // `https://…` and the like are words, not fields.
+                // `https://…` and the like are words, not fields; a colon before a space is
+                // punctuation (`nutrition: vitamins`, pasted text).
+                None if after.is_none_or(char::is_whitespace) => {
+                    self.pos = end + 1;
+                    return Ok(Node::Text {
+                        scope: Scope::Any,
+                        text: name,
+                        phrase: false,
+                    });
+                }
                 None if after != Some('/') => {
                     return Err(
                         self.error_at(at, format!("unknown field `{name}`: use one of {FIELDS}"))
@@ -1066,6 +1147,47 @@ mod tests {
     }
 
     #[test]
+    fn pasted_punctuation_is_not_an_operator() {
+        assert_eq!(parse("- kim").unwrap(), word("kim"));
+        assert_eq!(
+            parse("appear to be - (a) method -- or + not").unwrap(),
+            Node::And(vec![
+                word("appear"),
+                word("to"),
+                word("be"),
+                word("method"),
+                word("or"),
+                word("not"),
+            ])
+        );
+        assert_eq!(
+            parse("nutrition: vitamins").unwrap(),
+            Node::And(vec![word("nutrition"), word("vitamins")])
+        );
+        assert_eq!(parse("vitamins:").unwrap(), word("vitamins"));
+        assert_eq!(
+            parse("entities: 1) bile duct (2) giant cell a) liver (iv) end").unwrap(),
+            Node::And(
+                ["entities", "bile", "duct", "giant", "cell", "liver", "end"]
+                    .map(word)
+                    .to_vec()
+            )
+        );
+        // In a group, `a)` closes it; a stray `)` after a word is still an error.
+        assert_eq!(
+            parse("(kim OR a) b").unwrap(),
+            Node::And(vec![Node::Or(vec![word("kim"), word("a")]), word("b")])
+        );
+        assert_eq!(err("putin)").0, 6);
+        // `(a)` is a list marker; against a word a dash is still the sign of exclusion.
+        assert_eq!(
+            parse("summit -kim").unwrap(),
+            Node::And(vec![word("summit"), word("kim").negated()])
+        );
+        assert_eq!(parse("kim -").unwrap(), word("kim"));
+    }
+
+    #[test]
     fn errors_name_the_position() {
         assert_eq!(err("summit (putin").0, 8);
         assert!(err("summit (putin").1.contains("never closed"));
@@ -1074,7 +1196,6 @@ mod tests {
         assert_eq!(err("kim OR").0, 5);
         assert_eq!(err("AND kim").0, 1);
         assert_eq!(err("kim NOT").0, 5);
-        assert_eq!(err("- kim").0, 1);
         let (pos, msg) = err("foo:bar");
         assert_eq!(pos, 1);
         assert!(msg.contains("unknown field `foo`"));
@@ -1103,14 +1224,45 @@ mod tests {
             Node::And(vec![word("a"), word("b"), word("c"), not(word("d"))])
         );
         assert_eq!(
-            parse("a OR (b OR (c OR a))").unwrap(),
-            Node::Or(vec![word("a"), word("b"), word("c")])
+            parse("a OR (b OR (c OR (d e)))").unwrap(),
+            Node::Or(vec![
+                word("a"),
+                word("b"),
+                word("c"),
+                Node::And(vec![word("d"), word("e")])
+            ])
         );
-        // Repeated terms count once.
-        assert_eq!(parse(&"a ".repeat(1000)).unwrap(), word("a"));
+        assert_eq!(
+            parse("a OR (b OR a) OR (c d) OR (c d)").unwrap(),
+            Node::Or(vec![
+                word("a"),
+                word("b"),
+                word("a"),
+                Node::And(vec![word("c"), word("d")])
+            ])
+        );
+        // Repeated words are kept (they weigh in ranking), at most eight times; repeated
+        // branches, phrases and groups count once.
+        assert_eq!(
+            parse(&"a ".repeat(1000)).unwrap(),
+            Node::And(vec![word("a"); MAX_REPEATS])
+        );
         assert_eq!(
             parse("a b a b").unwrap(),
-            Node::And(vec![word("a"), word("b")])
+            Node::And(vec![word("a"), word("b"), word("a"), word("b")])
+        );
+        assert_eq!(parse("a b a b").unwrap().terms(), 2);
+        assert_eq!(
+            parse(r#""a b" c "a b" (d OR e) (d OR e)"#).unwrap(),
+            Node::And(vec![
+                Node::Text {
+                    scope: Scope::Any,
+                    text: "a b".into(),
+                    phrase: true
+                },
+                word("c"),
+                Node::Or(vec![word("d"), word("e")])
+            ])
         );
     }
 
@@ -1132,7 +1284,7 @@ mod tests {
         match parse(&many.join(" ")) {
             Err(Error::InvalidParameter { name, message }) => {
                 assert_eq!(name, "q");
-                assert!(message.contains("129 different search terms; the limit is 128"));
+                assert!(message.contains("257 different search terms; the limit is 256"));
             }
             other => panic!("{other:?}"),
         }

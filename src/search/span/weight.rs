@@ -162,11 +162,16 @@ struct Leaf {
 }
 
 impl Leaf {
-    fn open(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Leaf> {
+    fn open(reader: &SegmentReader, terms: &[Term], positions: bool) -> tantivy::Result<Leaf> {
+        let option = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
         let mut postings = Vec::new();
         for term in terms {
             let index = reader.inverted_index(term.field())?;
-            if let Some(p) = index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+            if let Some(p) = index.read_postings(term, option)? {
                 postings.push(p);
             }
         }
@@ -178,7 +183,22 @@ impl Leaf {
     }
 
     fn mark(reader: &SegmentReader, field: Field, mark: &str) -> tantivy::Result<Leaf> {
-        Leaf::open(reader, &[Term::from_field_text(field, mark)])
+        Leaf::open(reader, &[Term::from_field_text(field, mark)], true)
+    }
+
+    /// How often `doc` holds the terms. A position holds one form of a word (the word as
+    /// written or its marked stem, never both), so the forms' frequencies add up.
+    fn frequency(&mut self, doc: DocId) -> u32 {
+        let mut frequency = 0;
+        for p in &mut self.postings {
+            if p.doc() < doc {
+                p.seek(doc);
+            }
+            if p.doc() == doc {
+                frequency += p.term_freq();
+            }
+        }
+        frequency
     }
 
     /// The first article at or after `target` holding one of the terms.
@@ -226,6 +246,8 @@ struct FieldMatcher {
     lengths: FieldNormReader,
     bm25: Option<Bm25>,
     boost: Score,
+    /// The tree is one leaf: its matches are its frequency.
+    counts_only: bool,
 }
 
 impl Positions for FieldMatcher {
@@ -249,9 +271,11 @@ impl FieldMatcher {
         bm25: Option<Bm25>,
         boost: Score,
     ) -> tantivy::Result<Option<FieldMatcher>> {
+        // A lone word is counted from its frequencies, without reading positions.
+        let counts_only = matches!(clause.tree, SpanTree::Leaf(_));
         let mut leaves = Vec::with_capacity(clause.leaves.len());
         for terms in &clause.leaves {
-            leaves.push(Leaf::open(reader, terms)?);
+            leaves.push(Leaf::open(reader, terms, !counts_only)?);
         }
         let (sentences, paragraphs) = clause.tree.reads_boundaries();
         let lengths = match reader.fieldnorms_readers().get_field(clause.field)? {
@@ -271,6 +295,7 @@ impl FieldMatcher {
             lengths,
             bm25,
             boost: boost * clause.boost,
+            counts_only,
         };
         // A clause none of whose required terms is in the segment matches nothing here.
         Ok((matcher.seek(0) != TERMINATED).then_some(matcher))
@@ -283,6 +308,13 @@ impl FieldMatcher {
 
     /// How many matches `doc` holds (the article must hold what the tree needs), and their score.
     fn matches(&mut self, doc: DocId) -> (u32, Score) {
+        if self.counts_only {
+            let frequency = self.leaves[0].frequency(doc);
+            let score = self.bm25.map_or(1.0, |bm25| {
+                bm25.score(self.lengths.fieldnorm(doc), frequency as Score)
+            });
+            return (frequency, score * self.boost);
+        }
         for leaf in &mut self.leaves {
             leaf.load(doc);
         }
