@@ -449,6 +449,15 @@ fn main() {
         for f in &failures {
             println!("- {f}");
         }
+        let mut nothing: Vec<&String> = runs["1 Dateline, as typed"]
+            .iter()
+            .filter(|(_, ids)| ids.is_empty())
+            .map(|(id, _)| id)
+            .collect();
+        nothing.sort_by_key(|id| id.parse::<u32>().unwrap_or(u32::MAX));
+        if !nothing.is_empty() {
+            println!("- as typed, nothing found for queries {nothing:?}");
+        }
         println!("| system | MAP | nDCG@10 | P@10 | Recall@100 |");
         println!("|---|---|---|---|---|");
         let mut means = Vec::new();
@@ -485,6 +494,14 @@ fn main() {
             let theirs = per_query(&runs["4 Lucene 8 BM25 (OR)"]);
             let wins = ours.iter().zip(&theirs).filter(|(a, b)| a > b).count();
             let losses = ours.iter().zip(&theirs).filter(|(a, b)| a < b).count();
+            let or_run = find("2").unwrap();
+            print!(
+                "; Dateline (OR) − Lucene: MAP {:+.4}, nDCG@10 {:+.4}, P@10 {:+.4}, Recall@100 {:+.4}",
+                or_run.ap - l.ap,
+                or_run.ndcg10 - l.ndcg10,
+                or_run.p10 - l.p10,
+                or_run.r100 - l.r100
+            );
             print!(
                 "; Dateline (as typed) − Lucene: MAP {:+.4}, nDCG@10 {:+.4}, P@10 {:+.4}, Recall@100 {:+.4}; per query {wins} better, {losses} worse",
                 typed.ap - l.ap,

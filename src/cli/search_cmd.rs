@@ -150,7 +150,8 @@ fn print_response(
         response.took_ms,
         request.page,
         thousands(pages),
-        format!("{:?}", request.sort).to_lowercase()
+        clap::ValueEnum::to_possible_value(&request.sort)
+            .map_or_else(String::new, |v| v.get_name().replace('_', " "))
     )?;
     if let Some(r) = &response.relaxed {
         writeln!(

@@ -98,6 +98,31 @@ enum Script {
     Other,
 }
 
+/// Acronyms that spell an everyday English word: in a passage all in capitals they are read as
+/// the word ("OFFICIALS SAY WHO WILL LEAD").
+const WORD_ACRONYMS: [&str; 24] = [
+    "WHO", "US", "IT", "AM", "AS", "IS", "OR", "IN", "ON", "AT", "AN", "NO", "SO", "TO", "UP",
+    "WE", "ME", "AIM", "AID", "ACT", "ART", "END", "LAW", "WAR",
+];
+
+/// Whether the sentence (or line) around `start..end` has more than three words and most of
+/// its letters in capitals.
+fn shouted_around(text: &str, start: usize, end: usize) -> bool {
+    let stop = |c: char| matches!(c, '.' | '!' | '?' | '\n');
+    let from = text[..start].rfind(stop).map_or(0, |i| i + 1);
+    let to = text[end..].find(stop).map_or(text.len(), |i| end + i);
+    let passage = &text[from..to];
+    if passage.split_whitespace().count() <= 3 {
+        return false;
+    }
+    let (mut upper, mut letters) = (0usize, 0usize);
+    for c in passage.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    upper * 2 > letters
+}
+
 /// An acronym ("NATO", "UN") is matched only as written.
 fn is_acronym(alias: &str) -> bool {
     alias.chars().any(|c| c.is_ascii_uppercase()) && !alias.chars().any(|c| c.is_lowercase())
@@ -224,6 +249,10 @@ impl Tagger {
     fn accept(&self, text: &str, start: usize, end: usize, alias: &str) -> Option<usize> {
         // The automaton matched the alias as written or in capitals (see `Tagger::new`).
         debug_assert_eq!(&text[start..end], alias);
+        // In a passage written all in capitals (old wire copy), "WHO" and "US" are words.
+        if WORD_ACRONYMS.contains(&alias) && shouted_around(text, start, end) {
+            return None;
+        }
         let first = alias.chars().next()?;
         let last = alias.chars().next_back()?;
         let before = text[..start].chars().next_back();
@@ -324,6 +353,26 @@ mod tests {
 
     fn pair(a: &str, b: &str) -> (String, String) {
         (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn acronyms_that_spell_words_are_words_in_text_all_in_capitals() {
+        assert_eq!(
+            names("OFFICIALS SAY WHO WILL LEAD THE TALKS WITH NATO IN BRUSSELS."),
+            vec![pair("NATO", "NATO"), pair("BRUSSELS", "Brussels")]
+        );
+        assert_eq!(
+            names("The WHO said on Monday that the US would pay."),
+            vec![
+                pair("WHO", "World Health Organization"),
+                pair("US", "United States")
+            ]
+        );
+        // A short capitalised headline is not a shouted passage.
+        assert_eq!(
+            names("WHO warns"),
+            vec![pair("WHO", "World Health Organization")]
+        );
     }
 
     #[test]

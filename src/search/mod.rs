@@ -9,7 +9,6 @@ mod aggregate;
 mod compile;
 mod entities;
 mod export;
-mod forms;
 mod ordinals;
 pub mod query;
 mod relax;
@@ -19,12 +18,14 @@ mod snippet;
 mod span;
 mod stats;
 mod stored;
+mod word;
 
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use relax::RELAXED_TARGET;
 pub use request::{
-    FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort,
+    FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, RECENCY_HALF_LIFE_DAYS,
+    SearchRequest, Sort,
 };
 pub use response::{
     Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, Relaxed, SearchResponse,
@@ -42,8 +43,8 @@ use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, EnableScoring, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DateTime, DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher,
-    TantivyDocument, Term,
+    DateTime, DocAddress, DocId, Executor, Index, IndexReader, Order, ReloadPolicy, Score,
+    Searcher, SegmentReader, TantivyDocument, Term,
 };
 
 use crate::index::Fields;
@@ -278,6 +279,27 @@ impl Engine {
                 let docs = docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
                 (total, docs, fruit)
             }
+            Sort::RelevanceRecent => {
+                let newest = newest_published(searcher)?;
+                let recent = top.tweak_score(move |segment: &SegmentReader| {
+                    let dates = segment.fast_fields().date(PUBLISHED).ok();
+                    move |doc: DocId, score: Score| {
+                        let published = dates.as_ref().and_then(|d| d.first(doc));
+                        match (published, newest) {
+                            (Some(published), Some(newest)) => {
+                                let days = (newest - published.into_timestamp_secs()).max(0) as f32
+                                    / 86_400.0;
+                                score * (1.0 + (-days / RECENCY_HALF_LIFE_DAYS).exp2())
+                            }
+                            _ => score,
+                        }
+                    }
+                });
+                let (total, docs, fruit) =
+                    self.collect(searcher, query, &(Count, recent, extra))?;
+                let docs = docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
+                (total, docs, fruit)
+            }
             Sort::Newest | Sort::Oldest => {
                 let order = if sort == Sort::Newest {
                     Order::Desc
@@ -365,6 +387,19 @@ impl Engine {
         let counts = self.all_counts(&searcher)?;
         stats::compute(&searcher, &counts, &self.dir)
     }
+}
+
+/// The publication time of the newest dated article `searcher` sees (Unix seconds).
+fn newest_published(searcher: &Searcher) -> Result<Option<i64>> {
+    let mut newest = None;
+    for segment in searcher.segment_readers() {
+        let dates = segment.fast_fields().date(PUBLISHED)?;
+        if dates.values.num_vals() > 0 {
+            let max = dates.max_value().into_timestamp_secs();
+            newest = Some(newest.map_or(max, |n: i64| n.max(max)));
+        }
+    }
+    Ok(newest)
 }
 
 /// Formats a stored date as RFC 3339 in UTC.

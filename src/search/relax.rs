@@ -20,7 +20,8 @@ pub const RELAX_BELOW: usize = 5;
 pub const RELAXED_TARGET: u64 = 1000;
 
 /// The words of a query that may be relaxed: two or more plain words (each searched in any
-/// text field), nothing else, and no filter in the request.
+/// text field, quoted or not), nothing else — no phrase, pattern, operator or field — and no
+/// filter in the request.
 pub fn plain_words<'a>(node: &'a Node, request: &SearchRequest) -> Option<&'a [Node]> {
     let filtered = !(request.person.is_empty()
         && request.place.is_empty()
@@ -33,14 +34,22 @@ pub fn plain_words<'a>(node: &'a Node, request: &SearchRequest) -> Option<&'a [N
             .is_some_and(|v| !v.trim().is_empty())
         || request.to.as_deref().is_some_and(|v| !v.trim().is_empty())
         || request.min_words.is_some();
+    // `AND` and `+word` merge into the same tree as words side by side, but were typed to say
+    // every word must match.
+    let insisted = request
+        .q
+        .split_whitespace()
+        .any(|w| w == "AND" || (w.len() > 1 && w.starts_with('+')));
     let Node::And(children) = node else {
         return None;
     };
+    // A word in quotes is still one word (pasted text quotes words: the "training" phase).
     let plain = |child: &Node| {
-        matches!(child, Node::Text { scope: Scope::Any, phrase: false, text }
-            if !text.split_whitespace().any(is_pattern))
+        matches!(child, Node::Text { scope: Scope::Any, text, .. }
+            if !text.contains(char::is_whitespace) && !is_pattern(text))
     };
-    (!filtered && children.len() >= 2 && children.iter().all(plain)).then_some(children)
+    (!filtered && !insisted && children.len() >= 2 && children.iter().all(plain))
+        .then_some(children)
 }
 
 /// The relaxed articles' query and how many words it requires.

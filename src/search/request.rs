@@ -11,6 +11,10 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 /// How many values each facet lists.
 pub const FACET_SIZE: usize = 30;
 
+/// How many days older than the newest article halve what recency adds to a score
+/// ([`Sort::RelevanceRecent`]).
+pub const RECENCY_HALF_LIFE_DAYS: f32 = 30.0;
+
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -18,6 +22,11 @@ pub enum Sort {
     /// Best match first.
     #[default]
     Relevance,
+    /// Best match first, recent articles raised: the newest article of the index doubles its
+    /// score, one [`RECENCY_HALF_LIFE_DAYS`] older gains half that, and so on.
+    #[serde(rename = "relevance_recent")]
+    #[value(name = "relevance_recent")]
+    RelevanceRecent,
     /// Most recent first (undated articles last).
     Newest,
     /// Oldest first (undated articles last).

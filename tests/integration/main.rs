@@ -12,4 +12,5 @@ mod hardening_server;
 mod index;
 mod query_grammar;
 mod query_language;
+mod ranking;
 mod search;
