@@ -6,6 +6,9 @@
 //! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz
 //! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz --sizes 30000,100000,300000,1000000
 //! ```
+//! `--profile-search DIR ROUNDS THREADS` loops the query mix on an existing index (for `perf`)
+//! and prints its p50 and the twelve slowest queries.
+//!
 //! Options after `--`: the source corpus (JSON Lines, optionally .gz), `--sizes N,N,…` (default
 //! 30000,100000), `--rounds N` (search rounds after a warm-up, default 3), `--threads N`
 //! (default 2), `--memory MB` (writer budget, default 256), `--seed N`, `--work DIR` (default
@@ -731,7 +734,22 @@ fn main() {
             args[3].parse().unwrap(),
             threads,
         );
-        println!("p50 {:.2} ms", percentiles(times)[0]);
+        println!("p50 {:.2} ms", percentiles(times.clone())[0]);
+        // Each query's slowest round, slowest first.
+        let mix = query_mix();
+        let mut per_query: Vec<(Duration, String)> = mix
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let slowest = times.iter().skip(i).step_by(mix.len()).max().copied();
+                let label = format!("{} {:?} {:?}", m.q, m.filter, m.range);
+                (slowest.unwrap_or_default(), label)
+            })
+            .collect();
+        per_query.sort_by_key(|q| std::cmp::Reverse(q.0));
+        for (time, label) in per_query.iter().take(12) {
+            println!("{:>8.2} ms  {label}", time.as_secs_f64() * 1e3);
+        }
         return;
     }
     let o = options();

@@ -14,7 +14,7 @@ use crate::analysis::LanguageGroup;
 use crate::analysis::{PARAGRAPH_START, SENTENCE_START};
 use crate::index::Fields;
 use crate::search::compile::{Highlights, SpanHighlights};
-use crate::search::span::{Positions, Span};
+use crate::search::span::{PositionLists, Span};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
@@ -26,25 +26,6 @@ pub struct Snippets<'a> {
     highlights: Highlights,
     spans: SpanHighlights,
     generators: HashMap<Field, Option<SnippetGenerator>>,
-}
-
-/// Positions of an analysed text, for matching a span tree on it.
-struct Analysed {
-    leaves: Vec<Vec<u32>>,
-    sentences: Vec<u32>,
-    paragraphs: Vec<u32>,
-}
-
-impl Positions for Analysed {
-    fn leaf(&self, leaf: usize) -> &[u32] {
-        &self.leaves[leaf]
-    }
-    fn sentences(&self) -> &[u32] {
-        &self.sentences
-    }
-    fn paragraphs(&self) -> &[u32] {
-        &self.paragraphs
-    }
 }
 
 impl<'a> Snippets<'a> {
@@ -146,7 +127,7 @@ impl Snippets<'_> {
         });
         let mut first: Option<Span> = None;
         for (tree, leaves) in trees {
-            let positions = Analysed {
+            let positions = PositionLists {
                 leaves: leaves
                     .iter()
                     .map(|forms| {

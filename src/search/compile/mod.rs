@@ -237,11 +237,6 @@ impl<'a> Compiler<'a> {
                         clauses.push((Occur::Should, weighted(q, times)));
                     }
                 }
-                if !clauses.is_empty() {
-                    for q in self.together(children)? {
-                        clauses.push((Occur::Should, q));
-                    }
-                }
                 (!clauses.is_empty())
                     .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }

@@ -299,55 +299,59 @@ fn near(left: &[Span], right: &[Span], rule: &Rule, exclude: bool) -> Vec<Span> 
     out
 }
 
+/// Positions held in memory: each leaf's, and where sentences and paragraphs start.
+#[derive(Debug, Clone, Default)]
+pub struct PositionLists {
+    /// Each leaf's positions, sorted.
+    pub leaves: Vec<Vec<u32>>,
+    /// Positions where a sentence starts (but the text's first).
+    pub sentences: Vec<u32>,
+    /// Positions where a paragraph starts (but the text's first).
+    pub paragraphs: Vec<u32>,
+}
+
+impl Positions for PositionLists {
+    fn leaf(&self, leaf: usize) -> &[u32] {
+        &self.leaves[leaf]
+    }
+
+    fn sentences(&self) -> &[u32] {
+        &self.sentences
+    }
+
+    fn paragraphs(&self) -> &[u32] {
+        &self.paragraphs
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Positions of the words of a text: leaf `i` is the `i`th distinct word; `.` ends a
     /// sentence, `|` a paragraph.
-    struct Text {
-        leaves: Vec<Vec<u32>>,
-        sentences: Vec<u32>,
-        paragraphs: Vec<u32>,
-    }
-
-    impl Text {
-        fn new(words: &[&str], text: &str) -> Text {
-            let mut t = Text {
-                leaves: vec![Vec::new(); words.len()],
-                sentences: Vec::new(),
-                paragraphs: Vec::new(),
-            };
-            let mut position = 0;
-            for token in text.split_whitespace() {
-                match token {
-                    "." => t.sentences.push(position),
-                    "|" => {
-                        t.sentences.push(position);
-                        t.paragraphs.push(position);
+    fn positions(words: &[&str], text: &str) -> PositionLists {
+        let mut t = PositionLists {
+            leaves: vec![Vec::new(); words.len()],
+            ..PositionLists::default()
+        };
+        let mut position = 0;
+        for token in text.split_whitespace() {
+            match token {
+                "." => t.sentences.push(position),
+                "|" => {
+                    t.sentences.push(position);
+                    t.paragraphs.push(position);
+                }
+                word => {
+                    if let Some(i) = words.iter().position(|w| *w == word) {
+                        t.leaves[i].push(position);
                     }
-                    word => {
-                        if let Some(i) = words.iter().position(|w| *w == word) {
-                            t.leaves[i].push(position);
-                        }
-                        position += 1;
-                    }
+                    position += 1;
                 }
             }
-            t
         }
-    }
-
-    impl Positions for Text {
-        fn leaf(&self, leaf: usize) -> &[u32] {
-            &self.leaves[leaf]
-        }
-        fn sentences(&self) -> &[u32] {
-            &self.sentences
-        }
-        fn paragraphs(&self) -> &[u32] {
-            &self.paragraphs
-        }
+        t
     }
 
     fn near(within: Within, ordered: bool, exclude: bool) -> SpanTree {
@@ -361,7 +365,7 @@ mod tests {
     }
 
     fn matches(tree: &SpanTree, text: &str) -> Vec<(u32, u32)> {
-        tree.spans(&Text::new(&["a", "b", "c"], text))
+        tree.spans(&positions(&["a", "b", "c"], text))
             .into_iter()
             .map(|s| (s.start, s.end))
             .collect()

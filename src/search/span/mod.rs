@@ -6,5 +6,5 @@
 pub mod algebra;
 pub mod weight;
 
-pub use algebra::{Positions, Span, SpanTree};
+pub use algebra::{PositionLists, Span, SpanTree};
 pub use weight::{SpanClause, SpanQuery};
