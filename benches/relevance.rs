@@ -214,6 +214,17 @@ fn score(ranked: &[String], relevant: &HashSet<String>) -> Scores {
 /// A system's rankings, per query id.
 type Run = HashMap<String, Vec<String>>;
 
+/// `a − b` on every measure, for a line of the report.
+fn difference(a: Scores, b: Scores) -> String {
+    format!(
+        "MAP {:+.4}, nDCG@10 {:+.4}, P@10 {:+.4}, Recall@100 {:+.4}",
+        a.ap - b.ap,
+        a.ndcg10 - b.ndcg10,
+        a.p10 - b.p10,
+        a.r100 - b.r100
+    )
+}
+
 fn mean(run: &Run, c: &Collection) -> Scores {
     let mut total = Scores::default();
     for (id, _) in &c.queries {
@@ -381,17 +392,10 @@ fn main() {
     let o = options();
     std::fs::create_dir_all(&o.work).unwrap();
     let work = o.work.canonicalize().unwrap();
-    let classpath = if o.lucene {
-        let cp = common::lucene_classpath(&work, "LuceneRelevance");
-        if cp.is_none() {
-            eprintln!(
-                "Lucene 8 not found in /usr/share/java (apt-get install liblucene8-java): skipped"
-            );
-        }
-        cp
-    } else {
-        None
-    };
+    let classpath = o
+        .lucene
+        .then(|| common::lucene_classpath(&work, "LuceneRelevance"))
+        .flatten();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&o.data)
         .unwrap_or_else(|e| panic!("{}: {e}", o.data.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -494,20 +498,10 @@ fn main() {
             let theirs = per_query(&runs["4 Lucene 8 BM25 (OR)"]);
             let wins = ours.iter().zip(&theirs).filter(|(a, b)| a > b).count();
             let losses = ours.iter().zip(&theirs).filter(|(a, b)| a < b).count();
-            let or_run = find("2").unwrap();
             print!(
-                "; Dateline (OR) − Lucene: MAP {:+.4}, nDCG@10 {:+.4}, P@10 {:+.4}, Recall@100 {:+.4}",
-                or_run.ap - l.ap,
-                or_run.ndcg10 - l.ndcg10,
-                or_run.p10 - l.p10,
-                or_run.r100 - l.r100
-            );
-            print!(
-                "; Dateline (as typed) − Lucene: MAP {:+.4}, nDCG@10 {:+.4}, P@10 {:+.4}, Recall@100 {:+.4}; per query {wins} better, {losses} worse",
-                typed.ap - l.ap,
-                typed.ndcg10 - l.ndcg10,
-                typed.p10 - l.p10,
-                typed.r100 - l.r100
+                "; Dateline (OR) − Lucene: {}; Dateline (as typed) − Lucene: {}; per query {wins} better, {losses} worse",
+                difference(find("2").unwrap(), l),
+                difference(typed, l)
             );
         }
         println!();

@@ -755,17 +755,10 @@ fn main() {
     let o = options();
     std::fs::create_dir_all(&o.work).unwrap();
     let work = o.work.canonicalize().unwrap();
-    let lucene = if o.lucene {
-        let cp = common::lucene_classpath(&work, "LuceneBench");
-        if cp.is_none() {
-            eprintln!(
-                "Lucene 8 not found in /usr/share/java (apt-get install liblucene8-java): skipped"
-            );
-        }
-        cp
-    } else {
-        None
-    };
+    let lucene = o
+        .lucene
+        .then(|| common::lucene_classpath(&work, "LuceneBench"))
+        .flatten();
     let source = read_corpus(&o.corpus);
     let mix = query_mix();
     let queries_tsv = work.join("queries.tsv");

@@ -155,7 +155,7 @@ function renderStatus(state, result) {
   const what = state.q && state.q !== "*" ? ` for “${state.q}”` : "";
   const r = result.relaxed;
   $("status").textContent = r
-    ? `${r.matched_all === 0 ? "No article contains" : `${articles(r.matched_all)} contain${r.matched_all === 1 ? "s" : ""}`} all ${r.words} words${what}; ${r.more.toLocaleString("en")} more contain ${r.min_should_match === r.words - 1 ? "all but one" : `at least ${r.min_should_match}`} of them · ${result.took_ms} ms`
+    ? `${r.matched_all === 0 ? "No article contains" : `${articles(r.matched_all)} contain${r.matched_all === 1 ? "s" : ""}`} all ${r.words} words${what}; ${r.more.toLocaleString("en")} more contain ${r.min_should_match === r.words - 1 ? "all but one" : `at least ${r.min_should_match}`} of them${r.not_counted.length ? ` (not counting ${r.not_counted.map((w) => `“${w}”`).join(", ")})` : ""} · ${result.took_ms} ms`
     : result.total === 0
       ? `No articles match${what}. Try fewer words, or remove a filter.`
       : `${articles(result.total)}${what} · ${result.took_ms} ms`;

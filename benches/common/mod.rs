@@ -95,7 +95,7 @@ pub fn en_stem() -> tantivy::tokenizer::TextAnalyzer {
 }
 
 /// Compiles `benches/lucene/{class}.java` against Debian's Lucene 8 jars into `work`; returns
-/// the class path to run it with, or `None` when Lucene or a JDK is not installed.
+/// the class path to run it with, or `None` (saying so) when Lucene or a JDK is not installed.
 pub fn lucene_classpath(work: &Path, class: &str) -> Option<String> {
     let jars: Vec<String> = [
         "core",
@@ -118,6 +118,9 @@ pub fn lucene_classpath(work: &Path, class: &str) -> Option<String> {
     })
     .collect();
     if jars.len() < 8 {
+        eprintln!(
+            "Lucene 8 not found in /usr/share/java (apt-get install liblucene8-java): skipped"
+        );
         return None;
     }
     let classes = work.join("lucene-classes");

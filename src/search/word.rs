@@ -187,14 +187,13 @@ impl WordScorer {
         self.fields.iter_mut().flat_map(|f| f.postings.iter_mut())
     }
 
+    fn postings(&self) -> impl Iterator<Item = &SegmentPostings> {
+        self.fields.iter().flat_map(|f| &f.postings)
+    }
+
     /// The first article any form's postings stand on.
     fn first(&self) -> DocId {
-        self.fields
-            .iter()
-            .flat_map(|f| &f.postings)
-            .map(DocSet::doc)
-            .min()
-            .unwrap_or(TERMINATED)
+        self.postings().map(DocSet::doc).min().unwrap_or(TERMINATED)
     }
 
     /// BM25F's frequency of the word in the current article: each field's frequency (all
@@ -255,11 +254,7 @@ impl DocSet for WordScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.fields
-            .iter()
-            .flat_map(|f| &f.postings)
-            .map(DocSet::size_hint)
-            .sum()
+        self.postings().map(DocSet::size_hint).sum()
     }
 }
 

@@ -244,6 +244,25 @@ async fn the_page_works_in_a_real_browser() {
     wait_status(&client, "3 articles").await;
     assert!(js(&client, "return document.getElementById('searched').hidden").await == json!(true));
 
+    // Plain words no article holds all of: the articles holding most of them follow, marked.
+    client
+        .goto(&format!("{base}/?q=summit%20zzzznothing"))
+        .await
+        .unwrap();
+    wait_status(
+        &client,
+        "No article contains all 2 words for “summit zzzznothing”; 3 more contain all but one of them",
+    )
+    .await;
+    let marked = js(
+        &client,
+        "return [...document.querySelectorAll('#hits .hit.relaxed .missing')].map((m) => m.textContent)",
+    )
+    .await;
+    assert_eq!(marked, json!(vec!["Missing: zzzznothing"; 3]));
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "3 articles").await;
+
     // A facet narrows the search; its chip removes the filter again.
     let facet = client
         .find(Locator::XPath(
