@@ -189,10 +189,12 @@ impl Engine {
         let query = compiler.request(&node, request)?;
         // Plain words: each word's own query, for the relaxed tier if few articles hold all.
         let mut words: Vec<(String, Box<dyn Query>)> = Vec::new();
+        let mut common = Vec::new();
         if let Some(children) = relax::plain_words(&node, request) {
             for (child, times) in compile::repeats(children) {
                 if let Some(q) = compiler.node(child)? {
                     words.push((child.to_string(), compile::weighted(q, times)));
+                    common.push(compiler.in_more_than(child, 2)?);
                 }
             }
         }
@@ -214,7 +216,7 @@ impl Engine {
         let mut relaxed = None;
         if total < RELAX_BELOW {
             let clauses: Vec<Box<dyn Query>> = words.iter().map(|(_, q)| q.box_clone()).collect();
-            if let Some(plan) = relax::plan(&searcher, &clauses)? {
+            if let Some(plan) = relax::plan(&searcher, &clauses, &common)? {
                 // The relaxed articles follow the exact ones: this page's share of them.
                 let first = offset.max(total);
                 let wanted = (offset + request.size).saturating_sub(first);

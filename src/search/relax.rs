@@ -63,43 +63,38 @@ pub struct Relaxation {
     pub counted: Vec<usize>,
 }
 
-/// Plans the relaxed tier for `clauses` (one compiled query per distinct word): counts how
-/// many articles hold how many of the words, and requires the most words that still leave
-/// [`RELAXED_TARGET`] articles (or as many as hold one). Words in more than half the articles
-/// ("the", "said") are not counted: holding them says little, and requiring them would keep
-/// out the short articles that hold the rare words.
-pub fn plan(searcher: &Searcher, clauses: &[Box<dyn Query>]) -> Result<Option<Relaxation>> {
+/// Plans the relaxed tier for `clauses` (one compiled query per distinct word; `common[i]`
+/// when word `i` is in more than half the articles): counts, in one pass over the words'
+/// postings, how many articles hold how many of the words, and requires the most words that
+/// still leave [`RELAXED_TARGET`] articles (or as many as hold one). Common words ("the",
+/// "said") are not counted: holding them says little, and requiring them would keep out the
+/// short articles that hold the rare words.
+pub fn plan(
+    searcher: &Searcher,
+    clauses: &[Box<dyn Query>],
+    common: &[bool],
+) -> Result<Option<Relaxation>> {
     if clauses.len() < 2 {
         return Ok(None);
     }
     let scoring = EnableScoring::disabled_from_searcher(searcher);
-    let weights = clauses
-        .iter()
-        .map(|q| q.weight(scoring))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    let articles = searcher.num_docs();
-    let mut telling = Vec::new();
-    for (i, weight) in weights.iter().enumerate() {
-        let mut holding = 0u64;
-        for segment in searcher.segment_readers() {
-            holding += u64::from(weight.count(segment)?);
-        }
-        if holding * 2 <= articles {
-            telling.push(i);
-        }
-    }
+    let telling: Vec<usize> = (0..clauses.len()).filter(|&i| !common[i]).collect();
     let words = if telling.len() >= 2 {
         telling
     } else {
         (0..clauses.len()).collect()
     };
+    let weights = words
+        .iter()
+        .map(|&i| clauses[i].weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     let n = words.len();
     // holding[j]: articles holding exactly j of the words.
     let mut holding = vec![0u64; n + 1];
     for segment in searcher.segment_readers() {
         let mut counts = vec![0u16; segment.max_doc() as usize];
-        for &i in &words {
-            weights[i].for_each_no_score(segment, &mut |docs| {
+        for weight in &weights {
+            weight.for_each_no_score(segment, &mut |docs| {
                 for &doc in docs {
                     counts[doc as usize] += 1;
                 }

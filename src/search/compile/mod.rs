@@ -315,6 +315,11 @@ impl<'a> Compiler<'a> {
     /// Whether a plain word is in more than a quarter of the articles (in some body field):
     /// "the", "said". Such a word standing near another says nothing.
     fn common(&self, word: &Node) -> Result<bool> {
+        self.in_more_than(word, 4)
+    }
+
+    /// Whether a plain word is in more than one article in `parts` (in some body field).
+    pub fn in_more_than(&self, word: &Node, parts: u64) -> Result<bool> {
         let Node::Text { text, .. } = word else {
             return Ok(false);
         };
@@ -325,7 +330,7 @@ impl<'a> Compiler<'a> {
                     let holding = self
                         .searcher
                         .doc_freq(&Term::from_field_text(group.body, &term))?;
-                    if holding * 4 > articles {
+                    if holding * parts > articles {
                         return Ok(true);
                     }
                 }
