@@ -40,7 +40,7 @@ use std::time::Instant;
 
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::index::SegmentId;
-use tantivy::query::{AllQuery, EnableScoring, Query, TermQuery};
+use tantivy::query::{AllQuery, EnableScoring, Query, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DateTime, DocAddress, DocId, Executor, Index, IndexReader, Order, ReloadPolicy, Score,
@@ -73,6 +73,14 @@ pub struct Engine {
     /// Facet counts over every article, for autocomplete and statistics, with the segments and
     /// deletions they were counted on.
     all_counts: Mutex<Option<(CountedOn, Arc<aggregate::Counts>)>>,
+}
+
+/// The relaxed tier of a search: what the response says of it, its articles on this page,
+/// and each word's label and weight.
+struct RelaxedTier {
+    relaxed: Relaxed,
+    docs: Ranked,
+    words: Vec<(String, Box<dyn Weight>)>,
 }
 
 /// Articles in rank order, each with its score (none when sorted by date).
@@ -187,18 +195,6 @@ impl Engine {
         let searcher = self.reader.searcher();
         let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
         let query = compiler.request(&node, request)?;
-        // Plain words: each word's own query, for the relaxed tier if few articles hold all.
-        let mut words: Vec<(String, Box<dyn Query>)> = Vec::new();
-        let mut common = Vec::new();
-        if let Some(children) = relax::plain_words(&node, request) {
-            for (child, times) in compile::repeats(children) {
-                if let Some(q) = compiler.node(child)? {
-                    words.push((child.to_string(), compile::weighted(q, times)));
-                    common.push(compiler.in_more_than(child, 2)?);
-                }
-            }
-        }
-        let (highlights, spans, expansions) = compiler.into_parts();
         let facet_fields = request.facet_fields();
         let tally = aggregate::Tally::new(
             if facet_fields.is_empty() {
@@ -213,31 +209,21 @@ impl Engine {
         let (total, mut ranked, counts) =
             self.ranked(&searcher, query.as_ref(), request.sort, top, tally)?;
         let exact_hits = ranked.len();
-        let mut relaxed = None;
-        if total < RELAX_BELOW {
-            let clauses: Vec<Box<dyn Query>> = words.iter().map(|(_, q)| q.box_clone()).collect();
-            if let Some(plan) = relax::plan(&searcher, &clauses, &common)? {
-                // The relaxed articles follow the exact ones: this page's share of them.
-                let first = offset.max(total);
-                let wanted = (offset + request.size).saturating_sub(first);
-                let top = TopDocs::with_limit(wanted.max(1)).and_offset(first - total);
-                let (more, docs, _) =
-                    self.ranked(&searcher, plan.query.as_ref(), request.sort, top, Count)?;
-                if wanted > 0 {
-                    ranked.extend(docs);
-                }
-                relaxed = Some(Relaxed {
-                    matched_all: total as u64,
-                    min_should_match: plan.min_should_match,
-                    words: words.len(),
-                    not_counted: (0..words.len())
-                        .filter(|i| !plan.counted.contains(i))
-                        .map(|i| words[i].0.clone())
-                        .collect(),
-                    more: more as u64,
-                });
+        // Few articles hold every plain word: those holding most of them follow.
+        let tier = match relax::plain_words(&node, request) {
+            Some(words) if total < RELAX_BELOW => {
+                self.relaxed_tier(&compiler, &searcher, words, request, total, offset)?
             }
-        }
+            _ => None,
+        };
+        let (highlights, spans, expansions) = compiler.into_parts();
+        let (relaxed, words) = match tier {
+            Some(tier) => {
+                ranked.extend(tier.docs);
+                (Some(tier.relaxed), tier.words)
+            }
+            None => (None, Vec::new()),
+        };
         let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, address)) in ranked.into_iter().enumerate() {
@@ -262,6 +248,62 @@ impl Engine {
             },
             relaxed,
         })
+    }
+
+    /// The relaxed tier of a plain-words query that `total` (< [`RELAX_BELOW`]) articles hold
+    /// all of: this page's share of the articles holding most of the words, and each word
+    /// (its label and weight, to tell which words a relaxed article lacks).
+    fn relaxed_tier(
+        &self,
+        compiler: &Compiler,
+        searcher: &Searcher,
+        children: &[query::Node],
+        request: &SearchRequest,
+        total: usize,
+        offset: usize,
+    ) -> Result<Option<RelaxedTier>> {
+        let mut labels = Vec::new();
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut common = Vec::new();
+        for (child, times) in compile::repeats(children) {
+            if let Some(q) = compiler.node(child)? {
+                labels.push(child.to_string());
+                clauses.push(compile::weighted(q, times));
+                common.push(compiler.in_more_than(child, 2)?);
+            }
+        }
+        let Some(plan) = relax::plan(searcher, &clauses, &common)? else {
+            return Ok(None);
+        };
+        // The relaxed articles follow the exact ones: this page's share of them.
+        let first = offset.max(total);
+        let wanted = (offset + request.size).saturating_sub(first);
+        let top = TopDocs::with_limit(wanted.max(1)).and_offset(first - total);
+        let (more, mut docs, _) =
+            self.ranked(searcher, plan.query.as_ref(), request.sort, top, Count)?;
+        if wanted == 0 {
+            docs.clear();
+        }
+        let relaxed = Relaxed {
+            matched_all: total as u64,
+            min_should_match: plan.min_should_match,
+            words: labels.len(),
+            not_counted: (0..labels.len())
+                .filter(|i| !plan.counted.contains(i))
+                .map(|i| labels[i].clone())
+                .collect(),
+            more: more as u64,
+        };
+        let scoring = EnableScoring::disabled_from_searcher(searcher);
+        let mut words = Vec::with_capacity(labels.len());
+        for (label, clause) in labels.into_iter().zip(&clauses) {
+            words.push((label, clause.weight(scoring)?));
+        }
+        Ok(Some(RelaxedTier {
+            relaxed,
+            docs,
+            words,
+        }))
     }
 
     /// Runs `query` in `sort` order: how many articles match, the page `top` asks for, and

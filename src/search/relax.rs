@@ -7,7 +7,7 @@
 //! everywhere still lists the articles with six. A query with operators, quotes, patterns,
 //! fields or filters says exactly what it wants and is never relaxed.
 
-use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{DocAddress, DocSet, Searcher};
 
 use crate::Result;
@@ -142,16 +142,15 @@ pub fn plan(
     }))
 }
 
-/// Which of `words` (with their compiled clauses) the article at `address` lacks.
+/// Which of `words` (each word's label and weight) the article at `address` lacks.
 pub fn missing(
     searcher: &Searcher,
-    words: &[(String, Box<dyn Query>)],
+    words: &[(String, Box<dyn Weight>)],
     address: DocAddress,
 ) -> Result<Vec<String>> {
     let segment = searcher.segment_reader(address.segment_ord);
     let mut out = Vec::new();
-    for (word, query) in words {
-        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for (word, weight) in words {
         let mut scorer = weight.scorer(segment, 1.0)?;
         // A scorer starts on its first article, which may already be past this one.
         let at = scorer.doc();

@@ -13,12 +13,36 @@
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-const K1: Score = 1.2;
-const B: Score = 0.75;
+/// BM25's term-frequency saturation.
+pub(crate) const K1: Score = 1.2;
+/// BM25's length normalisation.
+pub(crate) const B: Score = 0.75;
+
+/// The share of `docs` articles holding any of `terms` (one word's forms), as if the forms
+/// stood in articles independently.
+pub(crate) fn share_holding(
+    stats: &dyn Bm25StatisticsProvider,
+    terms: &[Term],
+    docs: u64,
+) -> tantivy::Result<f64> {
+    let mut share: f64 = 0.0;
+    for term in terms {
+        let p = (stats.doc_freq(term)? as f64 / docs.max(1) as f64).min(1.0);
+        share = share + p - share * p;
+    }
+    Ok(share)
+}
+
+/// BM25's idf of a word held by `share` of `docs` articles.
+pub(crate) fn idf(share: f64, docs: u64) -> Score {
+    let frequency = (share * docs as f64).round() as Score;
+    let x = docs as Score - frequency + 0.5;
+    (1.0 + x / (frequency + 0.5)).ln()
+}
 
 /// A field the word is searched in: its forms there and the field's weight.
 #[derive(Debug, Clone)]
@@ -69,12 +93,7 @@ impl Query for WordQuery {
                 // The share of articles holding the word in the field that holds it most.
                 let mut share: f64 = 0.0;
                 for f in &self.fields {
-                    let mut in_field: f64 = 0.0;
-                    for term in &f.terms {
-                        let p = (stats.doc_freq(term)? as f64 / docs as f64).min(1.0);
-                        in_field = in_field + p - in_field * p;
-                    }
-                    share = share.max(in_field);
+                    share = share.max(share_holding(stats, &f.terms, docs)?);
                     let average =
                         (stats.total_num_tokens(f.field)? as Score / docs as Score).max(1.0);
                     let mut norms = Box::new([0.0; 256]);
@@ -87,10 +106,7 @@ impl Query for WordQuery {
                         norms,
                     });
                 }
-                let frequency = (share * docs as f64).round() as Score;
-                let x = docs as Score - frequency + 0.5;
-                let idf = (1.0 + x / (frequency + 0.5)).ln();
-                Some((idf, fields))
+                Some((idf(share, docs), fields))
             }
             EnableScoring::Disabled { .. } => None,
         };

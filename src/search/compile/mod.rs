@@ -446,11 +446,7 @@ impl<'a> Compiler<'a> {
                     Box::new(PhraseQuery::new_with_offset(terms))
                 }
             };
-            alternatives.push(if boost == 1.0 {
-                query
-            } else {
-                Box::new(BoostQuery::new(query, boost))
-            });
+            alternatives.push(boosted(query, boost));
         }
         if !word_fields.is_empty() {
             alternatives.insert(0, Box::new(WordQuery::new(word_fields)));
@@ -476,14 +472,7 @@ impl<'a> Compiler<'a> {
             };
             alternatives.push(Box::new(BoostQuery::new(query, ENTITY_BOOST)));
         }
-        Ok(match alternatives.len() {
-            0 => None,
-            1 => alternatives.pop(),
-            _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                alternatives,
-                TIE_BREAKER,
-            ))),
-        })
+        Ok(best_of(alternatives))
     }
 
     fn keyword(&self, field: KeywordField, value: &str) -> Box<dyn Query> {
@@ -545,6 +534,28 @@ impl<'a> Compiler<'a> {
             Bound::Included(term(from)),
             Bound::Excluded(term(to)),
         ))
+    }
+}
+
+/// `query` with its score multiplied by `boost`.
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// The best of alternative queries (the others add [`TIE_BREAKER`] of theirs); `None` when
+/// there is none.
+fn best_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match alternatives.len() {
+        0 => None,
+        1 => alternatives.pop(),
+        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            alternatives,
+            TIE_BREAKER,
+        ))),
     }
 }
 

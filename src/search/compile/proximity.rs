@@ -6,11 +6,11 @@
 use std::collections::BTreeSet;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::patterns::{MAX_PATTERN_TERMS, Pattern};
-use super::{Compiler, TIE_BREAKER};
+use super::{Compiler, best_of, boosted};
 use crate::analysis::STEM_MARKER;
 use crate::search::query::{Node, Scope, is_pattern};
 use crate::search::span::{SpanClause, SpanQuery, SpanTree};
@@ -309,24 +309,13 @@ impl Compiler<'_> {
                 })
                 .collect();
             let query: Box<dyn Query> = Box::new(BooleanQuery::new(any));
-            alternatives.push(if boost == 1.0 {
-                query
-            } else {
-                Box::new(BoostQuery::new(query, boost))
-            });
+            alternatives.push(boosted(query, boost));
         }
         // A pattern no field holds still appears in the response, with no words.
         self.patterns
             .borrow_mut()
             .entry(text.to_string())
             .or_default();
-        Ok(match alternatives.len() {
-            0 => None,
-            1 => alternatives.pop(),
-            _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                alternatives,
-                TIE_BREAKER,
-            ))),
-        })
+        Ok(best_of(alternatives))
     }
 }

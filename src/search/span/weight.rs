@@ -11,9 +11,7 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use super::algebra::{Need, Positions, SpanTree};
 use crate::analysis::{PARAGRAPH_START, SENTENCE_START};
-
-const K1: Score = 1.2;
-const B: Score = 0.75;
+use crate::search::word::{self, B, K1};
 
 /// A tree matched in one field.
 #[derive(Debug, Clone)]
@@ -77,14 +75,8 @@ impl Query for SpanQuery {
                     let tokens = stats.total_num_tokens(clause.field)?;
                     let mut idf = 0.0;
                     for terms in &clause.leaves {
-                        // A leaf's forms count as one term, as frequent as its most frequent
-                        // form (Lucene's SynonymQuery).
-                        let mut frequency = 0;
-                        for term in terms {
-                            frequency = frequency.max(stats.doc_freq(term)?);
-                        }
-                        let x = (docs - frequency.min(docs)) as Score + 0.5;
-                        idf += (1.0 + x / (frequency as Score + 0.5)).ln();
+                        // A leaf's forms count as one word, as a plain word's do.
+                        idf += word::idf(word::share_holding(stats, terms, docs)?, docs);
                     }
                     Some(Bm25 {
                         idf,
