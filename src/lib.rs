@@ -6,6 +6,7 @@
 //! - [`ingest`]: reading articles from files, directories and stdin, with per-record errors.
 //! - [`analysis`]: language detection and every tantivy analyzer, registered in one function.
 //! - [`entities`]: the gazetteer and tagger: people, places, organisations under canonical names.
+//! - [`stories`]: text signatures and the grouping of an article's copies into one story.
 //! - [`index`]: the schema, opening or creating an index, and the write path (`Indexer`).
 //! - [`search`]: `Engine`, which turns a `SearchRequest` into a `SearchResponse`.
 //! - [`demo`]: the bundled, fictional demo archive.
@@ -56,6 +57,7 @@ pub mod index;
 pub mod ingest;
 pub mod search;
 pub mod server;
+pub mod stories;
 
 pub use article::Article;
 pub use error::{Error, Result};

@@ -41,6 +41,10 @@ pub struct IndexArgs {
     /// statistical model (English articles; about three times slower).
     #[arg(long)]
     find_new_names: bool,
+    /// Do not group copies of one article into stories (every article is a story of its own,
+    /// and copies indexed later cannot find it).
+    #[arg(long)]
+    no_stories: bool,
     /// Print only the summary and errors.
     #[arg(long, short)]
     quiet: bool,
@@ -52,6 +56,7 @@ pub fn run(index: &Path, corrections: Option<PathBuf>, args: IndexArgs) -> anyho
         commit_every: args.commit_every,
         corrections,
         statistical_entities: args.find_new_names,
+        stories: !args.no_stories,
         ..IndexerOptions::default()
     };
     if let Some(threads) = args.threads {

@@ -6,8 +6,8 @@ use std::path::Path;
 use clap::Args;
 use dateline::Engine;
 use dateline::search::{
-    ExportFormat, FacetField, Interval, SearchRequest, SearchResponse, Sort, Stats, write_header,
-    write_row,
+    CollapseBy, ExportFormat, FacetField, Hit, Interval, Represent, SearchRequest, SearchResponse,
+    Sort, Stats, StoryRef, write_header, write_row,
 };
 
 use super::output::{finish_output, human_bytes, snippet_text, stdout_is_terminal, thousands};
@@ -89,6 +89,12 @@ pub struct SearchArgs {
     /// Date histogram bucket width.
     #[arg(long, value_enum, default_value_t = Interval::Month)]
     histogram: Interval,
+    /// One hit per story: copies of an article that several outlets ran are listed once.
+    #[arg(long)]
+    collapse: bool,
+    /// With --collapse, which version stands for each story.
+    #[arg(long, value_enum, default_value_t = Represent::Earliest)]
+    represent: Represent,
     /// Print the `/api/search` JSON response.
     #[arg(long)]
     json: bool,
@@ -113,6 +119,12 @@ impl SearchArgs {
             size: self.size,
             facets,
             histogram: self.histogram,
+            collapse: if self.collapse {
+                CollapseBy::Story
+            } else {
+                CollapseBy::None
+            },
+            represent: self.represent,
             ..SearchRequest::default()
         };
         self.filters.apply(&mut request);
@@ -140,11 +152,20 @@ fn print_response(
     response: &SearchResponse,
 ) -> io::Result<()> {
     let bold = stdout_is_terminal();
-    let listed = response.total + response.relaxed.as_ref().map_or(0, |r| r.more);
+    let listed = response.stories.unwrap_or(response.total)
+        + response.relaxed.as_ref().map_or(0, |r| r.more);
     let pages = listed.div_ceil(request.size as u64).max(1);
+    let stories = match response.stories {
+        Some(n) => format!(
+            " in {} stor{}",
+            thousands(n),
+            if n == 1 { "y" } else { "ies" }
+        ),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "{} article(s) match `{}` ({} ms) — page {} of {}, by {}",
+        "{} article(s){stories} match `{}` ({} ms) — page {} of {}, by {}",
         thousands(response.total),
         request.q,
         response.took_ms,
@@ -186,6 +207,9 @@ fn print_response(
         .collect();
         writeln!(out, "     {}", meta.join(" · "))?;
         writeln!(out, "     {}", snippet_text(&hit.snippet, bold))?;
+        if let Some(story) = hit.story.as_ref().filter(|s| s.versions > 1) {
+            writeln!(out, "     {}", story_line(hit, story))?;
+        }
         if !hit.missing.is_empty() {
             writeln!(out, "     missing: {}", hit.missing.join(", "))?;
         }
@@ -227,6 +251,31 @@ fn print_response(
         }
     }
     Ok(())
+}
+
+/// "story 1a2b…: 4 versions, first by Meridian Wire; also Pacific Dispatch, …".
+fn story_line(hit: &Hit, story: &StoryRef) -> String {
+    let first = match (&story.first, &story.first_source) {
+        (Some(first), _) if *first == hit.id => "this is the first".to_string(),
+        (Some(first), Some(source)) => format!("first by {source} ({first})"),
+        (Some(first), None) => format!("first: {first}"),
+        (None, _) => "no version is dated".to_string(),
+    };
+    let others: Vec<&str> = story
+        .sources
+        .iter()
+        .map(String::as_str)
+        .filter(|s| Some(*s) != hit.source.as_deref() && Some(*s) != story.first_source.as_deref())
+        .collect();
+    let also = if others.is_empty() {
+        String::new()
+    } else {
+        format!("; also {}", others.join(", "))
+    };
+    format!(
+        "story {}: {} versions, {first}{also}",
+        story.id, story.versions
+    )
 }
 
 pub fn stats(index: &Path, json: bool) -> anyhow::Result<i32> {

@@ -7,6 +7,7 @@ use crate::analysis::{LanguageGroup, WordTokenizer};
 use crate::article::Article;
 use crate::entities::ArticleEntities;
 use crate::index::Fields;
+use crate::stories::Assignment;
 
 /// How many words a text holds, counted as proximity counts them (a CJK bigram is one).
 pub fn word_count(text: &str) -> u64 {
@@ -25,6 +26,7 @@ pub fn to_document(
     fields: &Fields,
     article: &Article,
     entities: &ArticleEntities,
+    story: Option<&Assignment>,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &article.id);
@@ -66,6 +68,13 @@ pub fn to_document(
             // Queries name entities in any script; `compile` maps the alias to this name.
             doc.add_text(fields.entity, name);
         }
+    }
+    if let (Some(fields), Some(story)) = (&fields.stories, story) {
+        doc.add_u64(fields.story, story.story);
+        for &band in &story.bands {
+            doc.add_u64(fields.band, band);
+        }
+        doc.add_bytes(fields.signature, &story.signature.to_bytes());
     }
     if !entities.mentions.is_empty() {
         let json = serde_json::to_string(&entities.mentions).expect("mentions serialise");

@@ -10,6 +10,7 @@ use tantivy::schema::{
 };
 
 use crate::analysis::{FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
+use crate::stories::StoryFields;
 
 /// Article id (upsert key).
 pub const ID: &str = "id";
@@ -43,6 +44,12 @@ pub const BODY: &str = "body";
 pub const MENTIONS: &str = "mentions";
 /// The body's length in words, as proximity counts them (`length>500`).
 pub const WORDS: &str = "words";
+/// The story an article belongs to: its copies share it (`stories`).
+pub const STORY: &str = "story";
+/// The LSH band keys of the article's text signature, to find its copies.
+pub const STORY_BAND: &str = "story_band";
+/// The article's text signature, to tell how alike two articles are.
+pub const STORY_SIGNATURE: &str = "story_signature";
 
 /// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
 pub fn title_field_name(group: LanguageGroup) -> String {
@@ -107,6 +114,8 @@ pub struct Fields {
     pub mentions: Field,
     /// See [`WORDS`]; `None` in an index built before word counts were kept.
     pub words: Option<Field>,
+    /// See [`STORY`]; `None` in an index built before stories were kept.
+    pub stories: Option<StoryFields>,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
     pub groups: Vec<GroupFields>,
 }
@@ -144,6 +153,14 @@ impl Fields {
             body: get(BODY)?,
             mentions: get(MENTIONS)?,
             words: get(WORDS).ok(),
+            stories: match (get(STORY), get(STORY_BAND), get(STORY_SIGNATURE)) {
+                (Ok(story), Ok(band), Ok(signature)) => Some(StoryFields {
+                    story,
+                    band,
+                    signature,
+                }),
+                _ => None,
+            },
             groups,
         })
     }
@@ -198,6 +215,9 @@ pub fn build_schema() -> Schema {
     b.add_text_field(BODY, STORED);
     b.add_text_field(MENTIONS, STORED);
     b.add_u64_field(WORDS, INDEXED | FAST);
+    b.add_u64_field(STORY, INDEXED | FAST);
+    b.add_u64_field(STORY_BAND, INDEXED);
+    b.add_bytes_field(STORY_SIGNATURE, FAST);
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();
         b.add_text_field(&title_field_name(group), text(&analyzer));

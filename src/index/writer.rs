@@ -6,13 +6,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tantivy::directory::error::LockError;
-use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, TantivyError, Term};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::analysis::detect_language;
 use crate::article::Article;
 use crate::entities::Tagger;
 use crate::index::{Fields, to_document};
+use crate::stories::StoryDetector;
 use crate::{Error, Result};
 
 /// How the writer may use the machine.
@@ -28,6 +31,9 @@ pub struct IndexerOptions {
     pub corrections: Option<PathBuf>,
     /// Also find names the gazetteer does not know, with the statistical model (English).
     pub statistical_entities: bool,
+    /// Group copies of one article into stories as they are indexed (off: every article is
+    /// a story of its own, and later copies cannot find it).
+    pub stories: bool,
 }
 
 impl Default for IndexerOptions {
@@ -41,6 +47,7 @@ impl Default for IndexerOptions {
             commit_every: 100_000,
             corrections: None,
             statistical_entities: false,
+            stories: true,
         }
     }
 }
@@ -67,8 +74,14 @@ pub struct Indexer {
     uncommitted: usize,
     tagger: Arc<Tagger>,
     statistical: bool,
+    /// Finds each article's story; `None` when stories are off or the index predates them.
+    stories: Option<StoryDetector>,
+    /// Sees each commit of this run, for `stories`.
+    reader: IndexReader,
     /// Time spent detecting languages and tagging entities.
     analysis_time: Duration,
+    /// Time spent finding stories.
+    story_time: Duration,
 }
 
 impl Indexer {
@@ -98,7 +111,15 @@ impl Indexer {
         // temporary files) goes now, before this run adds to the index.
         writer.garbage_collect_files().wait()?;
         crate::index::remove_leftovers(dir);
-        let before = index.reader()?.searcher();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let before = reader.searcher();
+        let stories = match (&fields.stories, options.stories) {
+            (Some(story_fields), true) => Some(StoryDetector::new(*story_fields, &before)?),
+            _ => None,
+        };
         let tagger = Tagger::with_corrections(options.corrections.as_deref())?;
         Ok(Indexer {
             dir: dir.to_path_buf(),
@@ -110,7 +131,10 @@ impl Indexer {
             uncommitted: 0,
             tagger,
             statistical: options.statistical_entities,
+            stories,
+            reader,
             analysis_time: Duration::ZERO,
+            story_time: Duration::ZERO,
         })
     }
 
@@ -118,6 +142,11 @@ impl Indexer {
     /// is tantivy's).
     pub fn analysis_time(&self) -> Duration {
         self.analysis_time
+    }
+
+    /// Time spent so far finding stories (part of [`Indexer::analysis_time`]).
+    pub fn story_time(&self) -> Duration {
+        self.story_time
     }
 
     /// Returns the index directory.
@@ -154,10 +183,22 @@ impl Indexer {
         if existed {
             self.writer.delete_term(id_term);
         }
+        let story_started = Instant::now();
+        let story = match &mut self.stories {
+            Some(detector) => {
+                let published = article.published.map(|p| p.unix_timestamp());
+                Some(detector.assign(&article.id, &article.body, published)?)
+            }
+            None => None,
+        };
+        self.story_time += story_started.elapsed();
         self.analysis_time += started.elapsed();
-        let added = self
-            .writer
-            .add_document(to_document(&self.fields, &article, &entities));
+        let added = self.writer.add_document(to_document(
+            &self.fields,
+            &article,
+            &entities,
+            story.as_ref(),
+        ));
         added.map_err(|e| self.explained(e))?;
         self.uncommitted += 1;
         if self.uncommitted >= self.commit_every {
@@ -174,6 +215,9 @@ impl Indexer {
     /// (after the corrections file changed), replacing each in place. Returns how many.
     pub fn reindex(&mut self, on_article: &mut dyn FnMut(u64)) -> Result<u64> {
         let searcher = self.before.clone();
+        if let Some(detector) = &mut self.stories {
+            detector.recompute();
+        }
         let mut done = 0;
         for segment in searcher.segment_readers() {
             let store = segment
@@ -198,6 +242,10 @@ impl Indexer {
         let committed = self.writer.commit();
         committed.map_err(|e| self.explained(e))?;
         self.uncommitted = 0;
+        if let Some(detector) = &mut self.stories {
+            self.reader.reload()?;
+            detector.committed(&self.reader.searcher())?;
+        }
         Ok(())
     }
 

@@ -1,11 +1,12 @@
 //! Export: every article matching a search, streamed in index order with constant memory.
 
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use crate::Result;
 use crate::index::Fields;
 use crate::search::stored::StoredArticle;
+use crate::search::stories::StoryBook;
 
 /// Export formats.
 #[derive(
@@ -20,7 +21,7 @@ pub enum ExportFormat {
 }
 
 /// Columns of the CSV export.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 16] = [
     "id",
     "published",
     "source",
@@ -34,6 +35,9 @@ pub const CSV_HEADER: [&str; 13] = [
     "org",
     "tags",
     "body",
+    "story",
+    "story_versions",
+    "story_first",
 ];
 
 /// Calls `sink` with every article matching `query`, segment by segment, without collecting
@@ -46,7 +50,8 @@ pub fn for_each_match(
 ) -> Result<u64> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut sent = 0;
-    for segment in searcher.segment_readers() {
+    let mut stories = StoryBook::new(searcher, fields);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let store = segment
             .get_store_reader(16)
             .map_err(|e| crate::Error::Tantivy(e.into()))?;
@@ -57,7 +62,9 @@ pub fn for_each_match(
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 let stored: TantivyDocument = store.get(doc)?;
                 sent += 1;
-                if !sink(StoredArticle::read(fields, &stored)) {
+                let mut article = StoredArticle::read(fields, &stored);
+                article.story = stories.reference(DocAddress::new(ord as u32, doc))?;
+                if !sink(article) {
                     return Ok(sent);
                 }
             }
@@ -84,6 +91,7 @@ pub fn write_row(format: ExportFormat, article: &StoredArticle, out: &mut Vec<u8
         }
         ExportFormat::Csv => {
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            let story = article.story.as_ref();
             let record = [
                 article.id.clone(),
                 opt(&article.published),
@@ -98,6 +106,9 @@ pub fn write_row(format: ExportFormat, article: &StoredArticle, out: &mut Vec<u8
                 article.entities.org.join("; "),
                 article.tags.join("; "),
                 article.body.clone(),
+                story.map(|s| s.id.clone()).unwrap_or_default(),
+                story.map(|s| s.versions.to_string()).unwrap_or_default(),
+                story.and_then(|s| s.first.clone()).unwrap_or_default(),
             ];
             csv_line(
                 out,

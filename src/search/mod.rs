@@ -6,6 +6,7 @@
 //! facets and the histogram, `snippet` highlights passages.
 
 mod aggregate;
+mod collapse;
 mod compile;
 mod entities;
 mod export;
@@ -18,14 +19,16 @@ mod snippet;
 mod span;
 mod stats;
 mod stored;
+mod stories;
 mod word;
 
+pub use collapse::Represent;
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use relax::RELAXED_TARGET;
 pub use request::{
-    FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW, RECENCY_HALF_LIFE_DAYS,
-    SearchRequest, Sort,
+    CollapseBy, FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW,
+    RECENCY_HALF_LIFE_DAYS, SearchRequest, Sort,
 };
 pub use response::{
     Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, Relaxed, SearchResponse,
@@ -33,6 +36,7 @@ pub use response::{
 pub use snippet::escape_html;
 pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
+pub use stories::{StoryRef, Version, versions};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -50,10 +54,12 @@ use tantivy::{
 use crate::index::Fields;
 use crate::index::schema::PUBLISHED;
 use crate::{Result, index};
+use collapse::Collapse;
 use compile::Compiler;
 use ordinals::FacetOrdinals;
 use relax::RELAX_BELOW;
 use snippet::Snippets;
+use stories::StoryBook;
 
 /// Most threads one search spreads its segments over.
 pub const MAX_SEARCH_THREADS: usize = 4;
@@ -85,6 +91,13 @@ struct RelaxedTier {
 
 /// Articles in rank order, each with its score (none when sorted by date).
 type Ranked = Vec<(Option<f32>, DocAddress)>;
+
+/// How many articles, and when collapsed how many stories, a query matches.
+#[derive(Debug, Clone, Copy)]
+struct Matches {
+    total: usize,
+    stories: Option<usize>,
+}
 
 /// The segments of a searcher and how many deleted articles each holds.
 type CountedOn = Vec<(SegmentId, u32)>;
@@ -205,15 +218,28 @@ impl Engine {
             &facet_fields,
             request.histogram != Interval::None,
         );
-        let top = TopDocs::with_limit(request.size).and_offset(offset);
-        let (total, mut ranked, counts) =
-            self.ranked(&searcher, query.as_ref(), request.sort, top, tally)?;
+        let collapse = request.collapsed();
+        let (matches, mut ranked, counts) = self.ranked(
+            &searcher,
+            query.as_ref(),
+            request.sort,
+            collapse,
+            request.size,
+            offset,
+            tally,
+        )?;
+        let total = matches.total;
         let exact_hits = ranked.len();
         // Few articles hold every plain word: those holding most of them follow.
         let tier = match relax::plain_words(&node, request) {
-            Some(words) if total < RELAX_BELOW => {
-                self.relaxed_tier(&compiler, &searcher, words, request, total, offset)?
-            }
+            Some(words) if total < RELAX_BELOW => self.relaxed_tier(
+                &compiler,
+                &searcher,
+                words,
+                request,
+                (total, matches.stories.unwrap_or(total)),
+                offset,
+            )?,
             _ => None,
         };
         let (highlights, spans, expansions) = compiler.into_parts();
@@ -225,10 +251,12 @@ impl Engine {
             None => (None, Vec::new()),
         };
         let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
+        let mut stories = StoryBook::new(&searcher, &self.fields);
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, address)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, score, &mut snippets)?;
+            hit.story = stories.reference(address)?;
             if i >= exact_hits {
                 hit.missing = relax::missing(&searcher, &words, address)?;
             }
@@ -236,6 +264,7 @@ impl Engine {
         }
         Ok(SearchResponse {
             total: total as u64,
+            stories: matches.stories.map(|n| n as u64),
             took_ms: started.elapsed().as_millis() as u64,
             page: request.page,
             size: request.size,
@@ -251,15 +280,16 @@ impl Engine {
     }
 
     /// The relaxed tier of a plain-words query that `total` (< [`RELAX_BELOW`]) articles hold
-    /// all of: this page's share of the articles holding most of the words, and each word
-    /// (its label and weight, to tell which words a relaxed article lacks).
+    /// all of, listed as `listed` hits (fewer when collapsed into stories): this page's share of
+    /// the articles holding most of the words, and each word (its label and weight, to tell
+    /// which words a relaxed article lacks).
     fn relaxed_tier(
         &self,
         compiler: &Compiler,
         searcher: &Searcher,
         children: &[query::Node],
         request: &SearchRequest,
-        total: usize,
+        (total, listed): (usize, usize),
         offset: usize,
     ) -> Result<Option<RelaxedTier>> {
         let mut labels = Vec::new();
@@ -276,11 +306,18 @@ impl Engine {
             return Ok(None);
         };
         // The relaxed articles follow the exact ones: this page's share of them.
-        let first = offset.max(total);
+        let first = offset.max(listed);
         let wanted = (offset + request.size).saturating_sub(first);
-        let top = TopDocs::with_limit(wanted.max(1)).and_offset(first - total);
-        let (more, mut docs, _) =
-            self.ranked(searcher, plan.query.as_ref(), request.sort, top, Count)?;
+        let (more, mut docs, _) = self.ranked(
+            searcher,
+            plan.query.as_ref(),
+            request.sort,
+            request.collapsed(),
+            wanted.max(1),
+            first - listed,
+            Count,
+        )?;
+        let more = more.stories.unwrap_or(more.total);
         if wanted == 0 {
             docs.clear();
         }
@@ -306,43 +343,71 @@ impl Engine {
         }))
     }
 
-    /// Runs `query` in `sort` order: how many articles match, the page `top` asks for, and
-    /// what `extra` collects over every match.
+    /// Runs `query` in `sort` order: how many articles (and, collapsed, stories) match, the
+    /// `limit` articles from `offset` on, and what `extra` collects over every match.
+    /// `collapse` lists one article per story, the one it names.
+    #[allow(clippy::too_many_arguments)]
     fn ranked<C: Collector>(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         sort: Sort,
-        top: TopDocs,
+        collapse: Option<Represent>,
+        limit: usize,
+        offset: usize,
         extra: C,
-    ) -> Result<(usize, Ranked, C::Fruit)> {
-        Ok(match sort {
+    ) -> Result<(Matches, Ranked, C::Fruit)> {
+        let newest = match sort {
+            Sort::RelevanceRecent => newest_published(searcher)?,
+            _ => None,
+        };
+        let recent = move |segment: &SegmentReader| {
+            let dates = segment.fast_fields().date(PUBLISHED).ok();
+            move |doc: DocId, score: Score| match (&dates, newest) {
+                (Some(dates), Some(newest)) => recency_boosted(score, dates.first(doc), newest),
+                _ => score,
+            }
+        };
+        if let Some(represent) = collapse {
+            let collapse = Collapse {
+                sort,
+                represent,
+                boost: recent,
+            };
+            let (collapsed, fruit) = self.collect(searcher, query, &(collapse, extra))?;
+            let scored = matches!(sort, Sort::Relevance | Sort::RelevanceRecent);
+            let docs = collapsed
+                .groups
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(_, g)| (scored.then_some(g.score), g.address))
+                .collect();
+            let matches = Matches {
+                total: collapsed.total,
+                stories: Some(collapsed.groups.len()),
+            };
+            return Ok((matches, docs, fruit));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (total, docs, fruit) = match sort {
             Sort::Relevance => {
                 let (total, docs, fruit) =
                     self.collect(searcher, query, &(Count, top.order_by_score(), extra))?;
-                let docs = docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
-                (total, docs, fruit)
+                (
+                    total,
+                    docs.into_iter().map(|(s, d)| (Some(s), d)).collect(),
+                    fruit,
+                )
             }
             Sort::RelevanceRecent => {
-                let newest = newest_published(searcher)?;
-                let recent = top.tweak_score(move |segment: &SegmentReader| {
-                    let dates = segment.fast_fields().date(PUBLISHED).ok();
-                    move |doc: DocId, score: Score| {
-                        let published = dates.as_ref().and_then(|d| d.first(doc));
-                        match (published, newest) {
-                            (Some(published), Some(newest)) => {
-                                let days = (newest - published.into_timestamp_secs()).max(0) as f32
-                                    / 86_400.0;
-                                score * (1.0 + (-days / RECENCY_HALF_LIFE_DAYS).exp2())
-                            }
-                            _ => score,
-                        }
-                    }
-                });
                 let (total, docs, fruit) =
-                    self.collect(searcher, query, &(Count, recent, extra))?;
-                let docs = docs.into_iter().map(|(s, d)| (Some(s), d)).collect();
-                (total, docs, fruit)
+                    self.collect(searcher, query, &(Count, top.tweak_score(recent), extra))?;
+                (
+                    total,
+                    docs.into_iter().map(|(s, d)| (Some(s), d)).collect(),
+                    fruit,
+                )
             }
             Sort::Newest | Sort::Oldest => {
                 let order = if sort == Sort::Newest {
@@ -359,7 +424,12 @@ impl Engine {
                     fruit,
                 )
             }
-        })
+        };
+        let matches = Matches {
+            total,
+            stories: None,
+        };
+        Ok((matches, docs, fruit))
     }
 
     fn hit(
@@ -381,6 +451,7 @@ impl Engine {
             score,
             entities: stored.entities,
             missing: Vec::new(),
+            story: None,
         })
     }
 
@@ -430,6 +501,18 @@ impl Engine {
         let searcher = self.reader.searcher();
         let counts = self.all_counts(&searcher)?;
         stats::compute(&searcher, &counts, &self.dir)
+    }
+}
+
+/// A score raised by recency ([`Sort::RelevanceRecent`]): doubled for the newest article,
+/// by half as much one [`RECENCY_HALF_LIFE_DAYS`] older, and so on.
+fn recency_boosted(score: Score, published: Option<DateTime>, newest: i64) -> Score {
+    match published {
+        Some(published) => {
+            let days = (newest - published.into_timestamp_secs()).max(0) as f32 / 86_400.0;
+            score * (1.0 + (-days / RECENCY_HALF_LIFE_DAYS).exp2())
+        }
+        None => score,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::search::collapse::Represent;
 use crate::{Error, Result};
 
 /// Largest page size; deeper exports go through export, not search.
@@ -31,6 +32,17 @@ pub enum Sort {
     Newest,
     /// Oldest first (undated articles last).
     Oldest,
+}
+
+/// Whether hits are grouped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum CollapseBy {
+    /// One hit per article.
+    #[default]
+    None,
+    /// One hit per story: copies of an article are listed once.
+    Story,
 }
 
 /// Width of the date histogram's buckets.
@@ -130,6 +142,10 @@ pub struct SearchRequest {
     pub facets: Option<Vec<FacetField>>,
     /// Histogram bucket width.
     pub histogram: Interval,
+    /// One hit per story instead of one per article.
+    pub collapse: CollapseBy,
+    /// Which version stands for a collapsed story.
+    pub represent: Represent,
 }
 
 impl Default for SearchRequest {
@@ -149,6 +165,8 @@ impl Default for SearchRequest {
             size: 10,
             facets: None,
             histogram: Interval::Month,
+            collapse: CollapseBy::None,
+            represent: Represent::Earliest,
         }
     }
 }
@@ -186,6 +204,11 @@ impl SearchRequest {
             });
         }
         Ok(offset)
+    }
+
+    /// The version standing for each story, when hits are collapsed.
+    pub fn collapsed(&self) -> Option<Represent> {
+        (self.collapse == CollapseBy::Story).then_some(self.represent)
     }
 
     /// The facets to count, in display order.

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct SearchResponse {
     /// How many articles match.
     pub total: u64,
+    /// How many stories match, when hits are collapsed into stories (`collapse=story`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stories: Option<u64>,
     /// Time spent searching, in milliseconds.
     pub took_ms: u64,
     /// The page returned (1-based).
@@ -89,6 +92,9 @@ pub struct Hit {
     /// For an article of the relaxed tier, the query's words it does not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// The story the article is in (absent in an index built before stories were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<crate::search::StoryRef>,
 }
 
 /// Canonical entity names of an article, by type.

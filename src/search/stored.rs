@@ -8,6 +8,7 @@ use crate::entities::Mention;
 use crate::index::Fields;
 use crate::search::format_date;
 use crate::search::response::Entities;
+use crate::search::stories::StoryRef;
 
 /// Every stored field of an article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +35,9 @@ pub struct StoredArticle {
     pub tags: Vec<String>,
     /// Canonical entities.
     pub entities: Entities,
+    /// The story the article is in (absent in an index built before stories were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<StoryRef>,
 }
 
 impl StoredArticle {
@@ -64,6 +68,7 @@ impl StoredArticle {
                 place: all(fields.place),
                 org: all(fields.org),
             },
+            story: None,
         }
     }
 }

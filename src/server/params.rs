@@ -1,7 +1,9 @@
 //! Query-string parameters into requests. Parsed by hand rather than with serde so repeated
 //! filters (`person=A&person=B`) work and an unknown parameter is an error, not silently ignored.
 
-use crate::search::{ExportFormat, FacetField, Interval, SearchRequest, Sort};
+use crate::search::{
+    CollapseBy, ExportFormat, FacetField, Interval, Represent, SearchRequest, Sort,
+};
 use crate::server::error::ApiError;
 
 /// Longest accepted query string, in bytes.
@@ -54,7 +56,7 @@ fn unknown(name: &str, known: &[&str]) -> ApiError {
     )
 }
 
-const SEARCH_PARAMS: [&str; 14] = [
+const SEARCH_PARAMS: [&str; 16] = [
     "q",
     "person",
     "place",
@@ -69,6 +71,8 @@ const SEARCH_PARAMS: [&str; 14] = [
     "size",
     "facets",
     "histogram",
+    "collapse",
+    "represent",
 ];
 
 /// Applies one search parameter; `false` when the name is not a search parameter.
@@ -88,6 +92,8 @@ fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Resul
         "page" => request.page = number(name, &value)?,
         "size" => request.size = number(name, &value)?,
         "histogram" => request.histogram = choice::<Interval>(name, &value)?,
+        "collapse" => request.collapse = choice::<CollapseBy>(name, &value)?,
+        "represent" => request.represent = choice::<Represent>(name, &value)?,
         "facets" => {
             request.facets = Some(
                 value
@@ -132,7 +138,7 @@ pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiErr
     for (name, value) in pairs(raw)? {
         match name.as_str() {
             "format" => format = choice::<ExportFormat>("format", &value)?,
-            "sort" | "page" | "size" | "facets" | "histogram" => {
+            "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent" => {
                 return Err(unknown(&name, &EXPORT_PARAMS));
             }
             _ => {

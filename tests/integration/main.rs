@@ -14,3 +14,4 @@ mod query_grammar;
 mod query_language;
 mod ranking;
 mod search;
+mod stories;

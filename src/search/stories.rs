@@ -1,0 +1,163 @@
+//! The stories of hits and exported articles: which story an article is in, how many versions
+//! it has, which outlet ran it first.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
+
+use crate::index::Fields;
+use crate::index::schema::{PUBLISHED, SOURCE, STORY};
+use crate::stories::{StoryFields, format_id};
+use crate::{Error, Result};
+
+/// What a hit or an exported article says of its story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryRef {
+    /// The story id (16 hex digits): `/api/stories/{id}`, `dateline story ID`.
+    pub id: String,
+    /// Articles in the story, this one included.
+    pub versions: u64,
+    /// Id of the earliest dated version: the originator (`None` when no version is dated).
+    pub first: Option<String>,
+    /// Outlet of the earliest dated version.
+    pub first_source: Option<String>,
+    /// The outlets that ran the story, earliest first, each once.
+    pub sources: Vec<String>,
+}
+
+/// One article of a story, as the story lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// Where it is.
+    pub address: DocAddress,
+    /// Publication time (Unix seconds).
+    pub published: Option<i64>,
+    /// Outlet.
+    pub source: Option<String>,
+}
+
+/// Looks up the stories of articles, each story once per search or export.
+pub struct StoryBook<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    stories: Option<StoryFields>,
+    known: HashMap<u64, StoryRef>,
+}
+
+impl<'a> StoryBook<'a> {
+    /// A book over the articles `searcher` sees.
+    pub fn new(searcher: &'a Searcher, fields: &'a Fields) -> StoryBook<'a> {
+        StoryBook {
+            searcher,
+            fields,
+            stories: fields.stories,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The story of the article at `address`; `None` in an index built before stories.
+    pub fn story_of(&self, address: DocAddress) -> Result<Option<u64>> {
+        if self.stories.is_none() {
+            return Ok(None);
+        }
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let Ok(column) = segment.fast_fields().u64(STORY) else {
+            return Ok(None);
+        };
+        Ok(column.first(address.doc_id))
+    }
+
+    /// What a hit says of the story of the article at `address`.
+    pub fn reference(&mut self, address: DocAddress) -> Result<Option<StoryRef>> {
+        let Some(story) = self.story_of(address)? else {
+            return Ok(None);
+        };
+        if let Some(known) = self.known.get(&story) {
+            return Ok(Some(known.clone()));
+        }
+        let versions = versions(self.searcher, self.fields, story)?;
+        let first = versions.iter().find(|v| v.published.is_some());
+        let (first, first_source) = match first {
+            Some(version) => {
+                let doc: TantivyDocument = self.searcher.doc(version.address)?;
+                let article = crate::index::stored_article(self.fields, &doc);
+                (Some(article.id), version.source.clone())
+            }
+            None => (None, None),
+        };
+        let mut sources: Vec<String> = Vec::new();
+        for source in versions.iter().filter_map(|v| v.source.as_ref()) {
+            if !sources.contains(source) {
+                sources.push(source.clone());
+            }
+        }
+        let reference = StoryRef {
+            id: format_id(story),
+            versions: versions.len() as u64,
+            first,
+            first_source,
+            sources,
+        };
+        self.known.insert(story, reference.clone());
+        Ok(Some(reference))
+    }
+}
+
+/// Every live article of a story, dated ones in time order first, then undated ones in index
+/// order.
+pub fn versions(searcher: &Searcher, fields: &Fields, story: u64) -> Result<Vec<Version>> {
+    let Some(story_fields) = fields.stories else {
+        return Ok(Vec::new());
+    };
+    let term = Term::from_field_u64(story_fields.story, story);
+    let mut out = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let inverted = segment.inverted_index(story_fields.story)?;
+        let Some(mut postings) = inverted
+            .read_postings(&term, IndexRecordOption::Basic)
+            .map_err(|e| Error::Tantivy(e.into()))?
+        else {
+            continue;
+        };
+        let fast = segment.fast_fields();
+        let dates = fast.date(PUBLISHED)?;
+        let sources = fast.str(SOURCE)?;
+        let alive = segment.alive_bitset();
+        let mut doc = postings.doc();
+        let mut name = String::new();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                let source = match &sources {
+                    Some(column) => match column.term_ords(doc).next() {
+                        Some(term) => {
+                            name.clear();
+                            column
+                                .ord_to_str(term, &mut name)
+                                .map_err(|e| Error::Tantivy(e.into()))?;
+                            Some(name.clone())
+                        }
+                        None => None,
+                    },
+                    None => None,
+                };
+                out.push(Version {
+                    address: DocAddress::new(ord as u32, doc),
+                    published: dates.first(doc).map(|d| d.into_timestamp_secs()),
+                    source,
+                });
+            }
+            doc = postings.advance();
+        }
+    }
+    out.sort_by_key(|v| {
+        (
+            v.published.is_none(),
+            v.published,
+            v.address.segment_ord,
+            v.address.doc_id,
+        )
+    });
+    Ok(out)
+}

@@ -1,0 +1,294 @@
+//! Assigning each article to a story as it is indexed.
+//!
+//! Every article's signature goes into the index: its LSH band keys as terms of `story_band`,
+//! its stored signature as the `story_signature` fast field, its story as `story`. A new article
+//! looks its band keys up in the committed index and among the articles written since the last
+//! commit (kept in memory until then), compares its signature with each candidate's, and joins
+//! the story of the most alike candidate that passes [`JOIN_CONTAINMENT`] and [`JOIN_JACCARD`];
+//! with none, it founds a story of its own, whose id is the hash of its article id. A story
+//! never changes once an article is in it: an article indexed a year later joins the story its
+//! copies are in, and two stories are not merged behind the user's back.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::columnar::{BytesColumn, Column};
+use tantivy::fastfield::AliveBitSet;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, Searcher, TERMINATED, Term};
+
+use crate::Result;
+use crate::index::schema::{PUBLISHED, STORY, STORY_SIGNATURE};
+use crate::stories::signature::{Likeness, Signature, StoredSignature, id_hash};
+
+/// Least share of the shorter text the longer must hold for two articles that open alike to
+/// be one story (estimated from 64 bins: a third of a text trimmed to 40% estimates about 0.1
+/// low, one time in twenty).
+pub const JOIN_CONTAINMENT: f32 = 0.7;
+/// Least Jaccard similarity of two articles of one story that open alike (a short brief inside
+/// a long feature is not a copy of it).
+pub const JOIN_JACCARD: f32 = 0.2;
+/// Least share of the shorter text the longer must hold, for two articles that open
+/// differently ("UPDATE 1-" put a paragraph on top).
+pub const JOIN_CONTAINMENT_OTHER_LEAD: f32 = 0.8;
+/// Least Jaccard similarity of two articles that open differently: two articles of one outlet
+/// sharing a long boilerplate block open differently and share less than this.
+pub const JOIN_JACCARD_OTHER_LEAD: f32 = 0.6;
+/// Share of lead bins that must agree for two articles to open alike.
+pub const SAME_LEAD: f32 = 0.5;
+/// Least Jaccard similarity of the numbers two articles hold, when both hold some: template
+/// stories ("Qtly div 25 cts vs 25 cts prior, Pay April 30") differ in their figures.
+pub const JOIN_FIGURES: f32 = 0.6;
+/// Most days between the publication of two dated articles of one story: a template story
+/// run again next week ("Fed adds reserves via customer repurchases") is another story.
+pub const WINDOW_DAYS: i64 = 7;
+/// Texts with fewer shingles than this (about 20 words) are one story only when nearly equal:
+/// a short text shares most of its words with any other short text of the same template.
+pub const SHORT_SHINGLES: u32 = 16;
+/// Least Jaccard similarity of two short texts of one story.
+pub const SHORT_JACCARD: f32 = 0.8;
+
+/// Whether two articles this alike are one story.
+pub fn same_story(likeness: &Likeness) -> bool {
+    let (containment, jaccard) = if likeness.shorter < SHORT_SHINGLES {
+        (JOIN_CONTAINMENT_OTHER_LEAD, SHORT_JACCARD)
+    } else if likeness.lead >= SAME_LEAD {
+        (JOIN_CONTAINMENT, JOIN_JACCARD)
+    } else {
+        (JOIN_CONTAINMENT_OTHER_LEAD, JOIN_JACCARD_OTHER_LEAD)
+    };
+    likeness.containment >= containment
+        && likeness.jaccard >= jaccard
+        && likeness.figures >= JOIN_FIGURES
+}
+
+/// Whether two publication times (Unix seconds) are close enough for one story; an undated
+/// article can be in any story.
+pub fn within_window(a: Option<i64>, b: Option<i64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= WINDOW_DAYS * 86_400,
+        _ => true,
+    }
+}
+/// Candidates read from one band's postings in one segment, and from one band's articles
+/// written since the last commit (the newest), at most: a text repeated thousands of times
+/// would otherwise be compared with all of them.
+const MAX_CANDIDATES_PER_BAND: usize = 8;
+/// Candidates compared per new article, at most.
+const MAX_CANDIDATES: usize = 64;
+/// A candidate this alike (Jaccard) is a copy: the search for better ones stops.
+const NEAR_EXACT: f32 = 0.9;
+
+/// The fields stories are kept in.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryFields {
+    /// `story`: the story id (fast, indexed).
+    pub story: Field,
+    /// `story_band`: LSH band keys (indexed).
+    pub band: Field,
+    /// `story_signature`: the stored signature (fast bytes).
+    pub signature: Field,
+}
+
+/// What the index records of an article's story.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// The story id.
+    pub story: u64,
+    /// The article's band keys.
+    pub bands: Vec<u64>,
+    /// Its stored signature.
+    pub signature: StoredSignature,
+}
+
+/// An article written since the last commit.
+struct Pending {
+    signature: StoredSignature,
+    published: Option<i64>,
+    story: u64,
+    /// False once a later article with the same id replaced it.
+    alive: bool,
+}
+
+/// A committed segment's story fields.
+struct SegmentStories {
+    inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
+    signatures: BytesColumn,
+    stories: Column<u64>,
+    dates: Column<tantivy::DateTime>,
+    alive: Option<AliveBitSet>,
+}
+
+/// Finds each new article's story among the committed articles and those written since.
+pub struct StoryDetector {
+    fields: StoryFields,
+    segments: Vec<SegmentStories>,
+    pending: Vec<Pending>,
+    pending_bands: FxHashMap<u64, Vec<u32>>,
+    /// Ids (hashed) written since the last commit, to their place in `pending`.
+    pending_ids: FxHashMap<u64, u32>,
+    /// When re-indexing everything: the ids (hashed) written in this run. Committed articles
+    /// not yet re-written are the old versions, which must not decide the new stories.
+    recomputing: Option<FxHashSet<u64>>,
+    scratch: Vec<u8>,
+}
+
+impl StoryDetector {
+    /// A detector over the articles `searcher` sees.
+    pub fn new(fields: StoryFields, searcher: &Searcher) -> Result<StoryDetector> {
+        let mut detector = StoryDetector {
+            fields,
+            segments: Vec::new(),
+            pending: Vec::new(),
+            pending_bands: FxHashMap::default(),
+            pending_ids: FxHashMap::default(),
+            recomputing: None,
+            scratch: Vec::new(),
+        };
+        detector.committed(searcher)?;
+        Ok(detector)
+    }
+
+    /// From now on every article of the index is being re-written: stories are recomputed
+    /// from the new versions only.
+    pub fn recompute(&mut self) {
+        self.recomputing = Some(FxHashSet::default());
+    }
+
+    /// Everything written so far is committed and `searcher` sees it.
+    pub fn committed(&mut self, searcher: &Searcher) -> Result<()> {
+        self.segments.clear();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(signatures), Ok(stories)) = (fast.bytes(STORY_SIGNATURE)?, fast.u64(STORY))
+            else {
+                continue;
+            };
+            self.segments.push(SegmentStories {
+                inverted: segment.inverted_index(self.fields.band)?,
+                signatures,
+                stories,
+                dates: fast.date(PUBLISHED)?,
+                alive: segment.alive_bitset().cloned(),
+            });
+        }
+        self.pending.clear();
+        self.pending_bands.clear();
+        self.pending_ids.clear();
+        Ok(())
+    }
+
+    /// The story of a new article with this id, body and publication time (Unix seconds).
+    pub fn assign(&mut self, id: &str, body: &str, published: Option<i64>) -> Result<Assignment> {
+        let computed = Signature::of(body);
+        let signature = computed.stored(id);
+        let bands = computed.bands();
+        let hash = id_hash(id);
+        if let Some(&earlier) = self.pending_ids.get(&hash) {
+            self.pending[earlier as usize].alive = false;
+        }
+        if let Some(run) = &mut self.recomputing {
+            run.insert(hash);
+        }
+        let mut best: Option<(f32, f32, u64)> = None;
+        let mut compared = 0;
+        // Compares a candidate; true when the search is over.
+        let mut consider = |other: &StoredSignature, when: Option<i64>, story: u64| {
+            compared += 1;
+            if within_window(published, when) {
+                let likeness = signature.likeness(other);
+                let key = (likeness.containment, likeness.jaccard, story);
+                if same_story(&likeness) && best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
+                    best = Some(key);
+                }
+            }
+            compared >= MAX_CANDIDATES || best.is_some_and(|b| b.1 >= NEAR_EXACT)
+        };
+        let mut seen = FxHashSet::default();
+        let mut over = false;
+        'pending: for band in &bands {
+            let recent = self.pending_bands.get(band).into_iter().flatten().rev();
+            for &at in recent.take(MAX_CANDIDATES_PER_BAND) {
+                let pending = &self.pending[at as usize];
+                if pending.alive
+                    && seen.insert((u32::MAX, at))
+                    && consider(&pending.signature, pending.published, pending.story)
+                {
+                    over = true;
+                    break 'pending;
+                }
+            }
+        }
+        'committed: for band in bands.iter().filter(|_| !over) {
+            let term = Term::from_field_u64(self.fields.band, *band);
+            for (at, segment) in self.segments.iter().enumerate() {
+                let Some(mut postings) = segment
+                    .inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(|e| crate::Error::Tantivy(e.into()))?
+                else {
+                    continue;
+                };
+                let mut read = 0;
+                let mut doc = postings.doc();
+                while doc != TERMINATED && read < MAX_CANDIDATES_PER_BAND {
+                    read += 1;
+                    let live = segment.alive.as_ref().is_none_or(|a| a.is_alive(doc));
+                    // Skipped: an article replaced since the last commit (its new version is
+                    // pending) and, when recomputing, an old version not yet re-written.
+                    if live
+                        && seen.insert((at as u32, doc))
+                        && let Some(other) = stored_signature(segment, doc, &mut self.scratch)?
+                        && !self.pending_ids.contains_key(&other.id_hash)
+                        && self
+                            .recomputing
+                            .as_ref()
+                            .is_none_or(|run| run.contains(&other.id_hash))
+                        && let Some(story) = segment.stories.first(doc)
+                    {
+                        let when = segment.dates.first(doc).map(|d| d.into_timestamp_secs());
+                        if consider(&other, when, story) {
+                            break 'committed;
+                        }
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        let story = best.map_or(hash, |(_, _, story)| story);
+        let at = self.pending.len() as u32;
+        for band in &bands {
+            self.pending_bands.entry(*band).or_default().push(at);
+        }
+        self.pending_ids.insert(hash, at);
+        self.pending.push(Pending {
+            signature,
+            published,
+            story,
+            alive: true,
+        });
+        Ok(Assignment {
+            story,
+            bands,
+            signature,
+        })
+    }
+}
+
+/// The stored signature of a committed article, if it has one.
+fn stored_signature(
+    segment: &SegmentStories,
+    doc: u32,
+    scratch: &mut Vec<u8>,
+) -> Result<Option<StoredSignature>> {
+    let Some(ord) = segment.signatures.term_ords(doc).next() else {
+        return Ok(None);
+    };
+    scratch.clear();
+    if !segment
+        .signatures
+        .ord_to_bytes(ord, scratch)
+        .map_err(|e| crate::Error::Tantivy(e.into()))?
+    {
+        return Ok(None);
+    }
+    Ok(StoredSignature::from_bytes(scratch))
+}

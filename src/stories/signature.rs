@@ -1,0 +1,441 @@
+//! An article's text signature: MinHash by one-permutation hashing over word shingles.
+//!
+//! The body is split into words as search splits it (lower-cased, CJK as bigrams), and every run
+//! of [`SHINGLE_WORDS`] consecutive words within one paragraph is a shingle: shingles never
+//! cross a paragraph break, so paragraphs moved around leave the set unchanged. Each shingle is
+//! hashed once; the hash's top bits pick one of [`BINS`] bins and the bin keeps the smallest
+//! value it sees (one-permutation hashing, Li, Owen & Zhang 2012). Empty bins borrow from the
+//! next filled bin to their right, offset by the distance (rotation densification, Shrivastava
+//! & Li 2014), so short texts get full signatures. Two texts agree in a bin with probability
+//! equal to the Jaccard similarity of their shingle sets.
+//!
+//! The index keeps [`STORED_BITS`] bits of each bin (b-bit MinHash, Li & König 2010) and the
+//! number of shingles, which with the estimated Jaccard similarity gives how much of the
+//! shorter text the longer one contains: a trimmed copy is contained in the original even when
+//! it is a third of its length.
+
+use tantivy::tokenizer::{TokenStream, Tokenizer};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::analysis::{PARAGRAPH_START, WordTokenizer, is_boundary};
+
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 4;
+/// Words per shingle in a paragraph written mostly in CJK bigrams (two bigrams are about one
+/// word of a spaced script).
+pub const CJK_SHINGLE_WORDS: usize = 8;
+/// Bins of the signature.
+pub const BINS: usize = 64;
+/// Bits of each bin the index stores.
+pub const STORED_BITS: u32 = 8;
+/// Bytes of a stored signature: the article id's hash, the shingle count, the figures, the
+/// lead's bins, the bins.
+pub const STORED_BYTES: usize = 8 + 4 + 8 + LEAD_BINS + BINS;
+/// Bands the LSH index draws from the signature, each of [`BAND_ROWS`] bins.
+pub const BANDS: usize = 10;
+/// Bins per band.
+pub const BAND_ROWS: usize = 2;
+/// Bands drawn from the signature of the lead alone (its first [`LEAD_WORDS`] words), which
+/// find trimmed copies whose whole-text similarity is too low for the other bands.
+pub const LEAD_BANDS: usize = 2;
+/// Words of the lead.
+pub const LEAD_WORDS: usize = 40;
+/// Bins of the lead's own signature.
+const LEAD_BINS: usize = LEAD_BANDS * BAND_ROWS;
+
+/// A full signature, as computed from a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The smallest hash value in each bin (densified).
+    pub bins: [u32; BINS],
+    /// The lead's bins.
+    lead: [u32; LEAD_BINS],
+    /// Distinct shingles (estimated by the number of shingles read, repeats included).
+    pub shingles: u32,
+    /// The numbers the text holds, one bit each of 64 ([`StoredSignature::figures`]).
+    pub figures: u64,
+}
+
+/// What the index keeps of a signature, enough to compare two articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredSignature {
+    /// Hash of the article id ([`id_hash`]).
+    pub id_hash: u64,
+    /// Shingles read.
+    pub shingles: u32,
+    /// The numbers of the text, each setting one of 64 bits: two versions of a template story
+    /// ("hog slaughter guesstimated at 295,000 head") differ in their figures, copies do not.
+    pub figures: u64,
+    /// The low [`STORED_BITS`] bits of each bin of the lead.
+    pub lead: [u8; LEAD_BINS],
+    /// The low [`STORED_BITS`] bits of each bin.
+    pub bins: [u8; BINS],
+}
+
+/// How alike two texts are, estimated from their signatures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Likeness {
+    /// Jaccard similarity of the shingle sets.
+    pub jaccard: f32,
+    /// Share of the shorter text's shingles the longer one holds.
+    pub containment: f32,
+    /// Jaccard similarity of the sets of numbers (1 when either text has none).
+    pub figures: f32,
+    /// Share of the leads' bins that agree: copies open alike, unless one added a paragraph
+    /// on top.
+    pub lead: f32,
+    /// Shingles of the shorter text.
+    pub shorter: u32,
+}
+
+/// The hash an article id is known by in signatures.
+pub fn id_hash(id: &str) -> u64 {
+    xxh3_64(id.as_bytes())
+}
+
+/// Mixes a 64-bit value (splitmix64's finaliser).
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// One-permutation MinHash bins being filled.
+struct Bins<const N: usize> {
+    min: [u64; N],
+}
+
+impl<const N: usize> Bins<N> {
+    fn new() -> Self {
+        Bins { min: [u64::MAX; N] }
+    }
+
+    fn add(&mut self, hash: u64) {
+        let bin = ((hash >> 32) as usize * N) >> 32;
+        let value = hash & 0xffff_ffff;
+        if value < self.min[bin] {
+            self.min[bin] = value;
+        }
+    }
+
+    /// The bins, each empty one given its right neighbour's value (circularly) offset by the
+    /// distance; all zero for a text with no shingle.
+    fn densified(&self) -> [u32; N] {
+        let mut out = [0u32; N];
+        if self.min.iter().all(|&m| m == u64::MAX) {
+            return out;
+        }
+        for (i, slot) in out.iter_mut().enumerate() {
+            let mut distance = 0;
+            let mut j = i;
+            while self.min[j] == u64::MAX {
+                j = (j + 1) % N;
+                distance += 1;
+            }
+            let value = self.min[j];
+            *slot = if distance == 0 {
+                value as u32
+            } else {
+                mix(value ^ (distance as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) as u32
+            };
+        }
+        out
+    }
+}
+
+impl Signature {
+    /// The signature of an article's body.
+    pub fn of(body: &str) -> Signature {
+        let mut tokenizer = WordTokenizer::lowercasing().marking_boundaries();
+        let mut stream = tokenizer.token_stream(body);
+        let mut shingler = Shingler::default();
+        while stream.advance() {
+            let token = stream.token();
+            if token.text == PARAGRAPH_START {
+                // The mark follows the paragraph's first word, which opens the next paragraph.
+                let first = shingler.paragraph.pop();
+                shingler.flush();
+                shingler.paragraph.extend(first);
+            } else if !is_boundary(&token.text) {
+                let text = token.text.as_str();
+                let hash = xxh3_64(text.as_bytes());
+                let cjk = text.chars().next().is_some_and(crate::analysis::is_cjk);
+                shingler.paragraph.push((hash, cjk));
+            }
+        }
+        shingler.flush();
+        Signature {
+            bins: shingler.bins.densified(),
+            lead: shingler.lead.densified(),
+            shingles: shingler.shingles,
+            figures: figures(body),
+        }
+    }
+
+    /// The LSH band keys of this signature: [`BANDS`] from the whole text, then
+    /// [`LEAD_BANDS`] from the lead. Empty for a text with no words.
+    pub fn bands(&self) -> Vec<u64> {
+        if self.shingles == 0 {
+            return Vec::new();
+        }
+        let whole = self.bins[..BANDS * BAND_ROWS].chunks(BAND_ROWS);
+        let lead = self.lead.chunks(BAND_ROWS);
+        whole
+            .chain(lead)
+            .enumerate()
+            .map(|(band, rows)| {
+                let mut key = mix(band as u64 + 1);
+                for &row in rows {
+                    key = mix(key ^ u64::from(row));
+                }
+                key
+            })
+            .collect()
+    }
+
+    /// What the index keeps of this signature, for the article with this id.
+    pub fn stored(&self, id: &str) -> StoredSignature {
+        StoredSignature {
+            id_hash: id_hash(id),
+            shingles: self.shingles,
+            figures: self.figures,
+            lead: self.lead.map(|bin| bin as u8),
+            bins: self.bins.map(|bin| bin as u8),
+        }
+    }
+}
+
+/// Shingles paragraph by paragraph into the bins.
+struct Shingler {
+    /// The current paragraph's words: hash, and whether a CJK bigram.
+    paragraph: Vec<(u64, bool)>,
+    words: Vec<u64>,
+    /// Words of the text before the current paragraph.
+    words_before: usize,
+    bins: Bins<BINS>,
+    lead: Bins<LEAD_BINS>,
+    shingles: u32,
+}
+
+impl Default for Shingler {
+    fn default() -> Self {
+        Shingler {
+            paragraph: Vec::new(),
+            words: Vec::new(),
+            words_before: 0,
+            bins: Bins::new(),
+            lead: Bins::new(),
+            shingles: 0,
+        }
+    }
+}
+
+impl Shingler {
+    /// Adds the shingles of the paragraph read so far: every run of [`SHINGLE_WORDS`] words,
+    /// or all its words as one shingle when it is shorter.
+    fn flush(&mut self) {
+        if self.paragraph.is_empty() {
+            return;
+        }
+        let cjk = self.paragraph.iter().filter(|(_, cjk)| *cjk).count();
+        let size = if cjk * 2 > self.paragraph.len() {
+            CJK_SHINGLE_WORDS
+        } else {
+            SHINGLE_WORDS
+        };
+        self.words.clear();
+        self.words
+            .extend(self.paragraph.iter().map(|(hash, _)| *hash));
+        let words = &self.words;
+        let runs = words.len().saturating_sub(size) + 1;
+        for start in 0..runs {
+            let end = (start + size).min(words.len());
+            let hash = shingle_hash(&words[start..end]);
+            self.bins.add(hash);
+            if self.words_before + start < LEAD_WORDS {
+                self.lead.add(hash);
+            }
+            self.shingles += 1;
+        }
+        self.words_before += words.len();
+        self.paragraph.clear();
+    }
+}
+
+/// The numbers of a text, each as written ("1.5", "6-1/8", "295,000"), one bit each of 64.
+fn figures(text: &str) -> u64 {
+    let mut bits = 0u64;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || b".,/-".contains(&bytes[i])) {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && !bytes[end - 1].is_ascii_digit() {
+            end -= 1;
+        }
+        bits |= 1 << (xxh3_64(&bytes[start..end]) >> 58);
+    }
+    bits
+}
+
+/// The hash of a shingle from its words' hashes, in order.
+fn shingle_hash(words: &[u64]) -> u64 {
+    let mut hash: u64 = 0x2545_f491_4f6c_dd1d;
+    for &word in words {
+        hash = mix(hash.rotate_left(23) ^ word);
+    }
+    hash
+}
+
+/// Share of positions where two lists of bins agree.
+fn agreement(a: &[u8], b: &[u8]) -> f32 {
+    a.iter().zip(b).filter(|(a, b)| a == b).count() as f32 / a.len() as f32
+}
+
+impl StoredSignature {
+    /// The bytes the index stores.
+    pub fn to_bytes(&self) -> [u8; STORED_BYTES] {
+        let mut out = [0u8; STORED_BYTES];
+        out[..8].copy_from_slice(&self.id_hash.to_le_bytes());
+        out[8..12].copy_from_slice(&self.shingles.to_le_bytes());
+        out[12..20].copy_from_slice(&self.figures.to_le_bytes());
+        out[20..20 + LEAD_BINS].copy_from_slice(&self.lead);
+        out[20 + LEAD_BINS..].copy_from_slice(&self.bins);
+        out
+    }
+
+    /// Reads stored bytes; `None` when they are not a signature.
+    pub fn from_bytes(bytes: &[u8]) -> Option<StoredSignature> {
+        if bytes.len() != STORED_BYTES {
+            return None;
+        }
+        let mut bins = [0u8; BINS];
+        bins.copy_from_slice(&bytes[20 + LEAD_BINS..]);
+        let mut lead = [0u8; LEAD_BINS];
+        lead.copy_from_slice(&bytes[20..20 + LEAD_BINS]);
+        Some(StoredSignature {
+            id_hash: u64::from_le_bytes(bytes[..8].try_into().ok()?),
+            shingles: u32::from_le_bytes(bytes[8..12].try_into().ok()?),
+            figures: u64::from_le_bytes(bytes[12..20].try_into().ok()?),
+            lead,
+            bins,
+        })
+    }
+
+    /// How alike this text and `other` are. Agreeing bins are corrected for the chance that
+    /// [`STORED_BITS`] bits of different values agree.
+    pub fn likeness(&self, other: &StoredSignature) -> Likeness {
+        if self.shingles == 0 || other.shingles == 0 {
+            return Likeness {
+                jaccard: 0.0,
+                containment: 0.0,
+                figures: 0.0,
+                lead: 0.0,
+                shorter: 0,
+            };
+        }
+        let agree = agreement(&self.bins, &other.bins);
+        let chance = 1.0 / (1u32 << STORED_BITS) as f32;
+        let jaccard = ((agree - chance) / (1.0 - chance)).clamp(0.0, 1.0);
+        let (a, b) = (self.shingles as f32, other.shingles as f32);
+        // |A ∩ B| = J (|A| + |B|) / (1 + J)
+        let shared = jaccard * (a + b) / (1.0 + jaccard);
+        let figures = if self.figures == 0 || other.figures == 0 {
+            1.0
+        } else {
+            (self.figures & other.figures).count_ones() as f32
+                / (self.figures | other.figures).count_ones() as f32
+        };
+        Likeness {
+            jaccard,
+            containment: (shared / a.min(b)).min(1.0),
+            figures,
+            lead: agreement(&self.lead, &other.lead),
+            shorter: self.shingles.min(other.shingles),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "Tens of thousands of people lined the streets of the capital on Wednesday as the \
+        president welcomed his guest with a ceremony in the main square, state media said.\n\n\
+        Children waved flowers and balloons while an honour guard paraded past portraits of the \
+        two leaders hung from the buildings around the square.\n\n\
+        The leaders then began talks in a narrow format, with only a few aides present, before \
+        expanding them to full delegations, officials said.\n\n\
+        The visit is the first in more than two decades and is expected to end with the signing \
+        of a treaty on cooperation in trade, energy and security.";
+
+    fn likeness(a: &str, b: &str) -> Likeness {
+        Signature::of(a)
+            .stored("a")
+            .likeness(&Signature::of(b).stored("b"))
+    }
+
+    #[test]
+    fn a_copy_is_identical_and_bands_agree() {
+        let like = likeness(ARTICLE, ARTICLE);
+        assert_eq!((like.jaccard, like.containment), (1.0, 1.0));
+        assert_eq!(
+            Signature::of(ARTICLE).bands(),
+            Signature::of(ARTICLE).bands()
+        );
+        assert_eq!(Signature::of(ARTICLE).bands().len(), BANDS + LEAD_BANDS);
+    }
+
+    #[test]
+    fn moved_paragraphs_change_nothing() {
+        let paragraphs: Vec<&str> = ARTICLE.split("\n\n").collect();
+        let moved = [paragraphs[0], paragraphs[3], paragraphs[1], paragraphs[2]].join("\n\n");
+        assert_eq!(Signature::of(&moved).bins, Signature::of(ARTICLE).bins);
+    }
+
+    #[test]
+    fn a_trimmed_copy_is_contained_in_the_original() {
+        let trimmed: String = ARTICLE
+            .split("\n\n")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let like = likeness(&trimmed, ARTICLE);
+        assert!(like.containment > 0.8, "{like:?}");
+        assert!(like.jaccard < 0.8, "{like:?}");
+        // The lead is the same, so the lead's bands find the copy.
+        let (a, b) = (
+            Signature::of(&trimmed).bands(),
+            Signature::of(ARTICLE).bands(),
+        );
+        assert_eq!(a[BANDS..], b[BANDS..]);
+    }
+
+    #[test]
+    fn unrelated_text_on_the_same_subject_is_not_alike() {
+        let other = "The president arrived in the capital on Wednesday for talks on a treaty, the \
+            first visit in more than two decades. Officials said trade and energy would be on the \
+            agenda, and state media showed crowds in the main square.";
+        let like = likeness(other, ARTICLE);
+        assert!(like.jaccard < 0.1 && like.containment < 0.3, "{like:?}");
+    }
+
+    #[test]
+    fn empty_text_has_no_bands_and_matches_nothing() {
+        assert!(Signature::of("").bands().is_empty());
+        assert_eq!(likeness("", "").containment, 0.0);
+        let stored = Signature::of(ARTICLE).stored("x");
+        assert_eq!(
+            StoredSignature::from_bytes(&stored.to_bytes()),
+            Some(stored)
+        );
+        assert_eq!(StoredSignature::from_bytes(b"short"), None);
+    }
+}

@@ -1,0 +1,182 @@
+//! Stories on `tests/fixtures/stories.jsonl`: one wire story in eight versions (the original,
+//! a new headline, a trim to two paragraphs, a credit line and footer added, light edits, an
+//! "UPDATE 1-" paragraph on top, paragraphs reordered after the lead, an undated copy), a
+//! French version, two other stories on the same strike and two weekly template reports with
+//! different figures. `stories-late.jsonl` is one more copy, indexed in a later run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+const FAMILY: [&str; 8] = [
+    "st-orig",
+    "st-headline",
+    "st-trim",
+    "st-credit",
+    "st-edit",
+    "st-update",
+    "st-reorder",
+    "st-undated",
+];
+const ALONE: [&str; 5] = [
+    "st-french",
+    "st-related-1",
+    "st-related-2",
+    "st-tonnage-1",
+    "st-tonnage-2",
+];
+
+/// Every exported article's story, by article id.
+fn stories(index: &std::path::Path) -> BTreeMap<String, Value> {
+    let out = dateline(index, &["export", "*"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|line| {
+            let article: Value = serde_json::from_str(line).unwrap();
+            (
+                article["id"].as_str().unwrap().to_string(),
+                article["story"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The articles grouped by story id, each group sorted, the groups sorted.
+fn groups(stories: &BTreeMap<String, Value>) -> BTreeSet<Vec<String>> {
+    let mut by_story: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, story) in stories {
+        by_story
+            .entry(story["id"].as_str().unwrap().to_string())
+            .or_default()
+            .push(id.clone());
+    }
+    by_story
+        .into_values()
+        .map(|mut ids| {
+            ids.sort();
+            ids
+        })
+        .collect()
+}
+
+fn expected_groups(family: &[&str]) -> BTreeSet<Vec<String>> {
+    let mut expected: BTreeSet<Vec<String>> = ALONE.iter().map(|id| strings(&[id])).collect();
+    let mut family = strings(family);
+    family.sort();
+    expected.insert(family);
+    expected
+}
+
+#[test]
+fn copies_form_one_story_first_published_by_the_originator() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let stories = stories(&fx.path());
+    assert_eq!(groups(&stories), expected_groups(&FAMILY));
+    let original = &stories["st-orig"];
+    assert_eq!(original["versions"], 8);
+    // The Valley Herald ran it an hour later; the undated copy never counts as first.
+    assert_eq!(original["first"], "st-orig");
+    assert_eq!(original["first_source"], "Harbour Wire");
+    assert_eq!(
+        original["sources"],
+        serde_json::json!([
+            "Harbour Wire",
+            "Valley Herald",
+            "Coastline Post",
+            "Evening Gazette",
+            "Northern Courier",
+            "Island Times",
+            "Archive Digest"
+        ])
+    );
+    assert_eq!(stories["st-undated"], *original);
+    assert_eq!(stories["st-french"]["versions"], 1);
+    assert_eq!(stories["st-french"]["first"], "st-french");
+}
+
+#[test]
+fn collapsed_search_lists_each_story_once() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let plain = fx.search("velmora", &["--size", "100"]);
+    assert_eq!(plain["total"], 13);
+    assert!(plain.get("stories").is_none());
+    let collapsed = fx.search("velmora", &["--collapse", "--size", "100"]);
+    assert_eq!(collapsed["total"], 13);
+    assert_eq!(collapsed["stories"], 6);
+    let listed = ids(&collapsed);
+    assert_eq!(listed.len(), 6);
+    let mut shown: Vec<String> = listed.clone();
+    shown.sort();
+    let mut expected = strings(&ALONE);
+    expected.push("st-orig".to_string());
+    expected.sort();
+    assert_eq!(shown, expected, "the earliest version stands for the story");
+    let latest = fx.ids("velmora", &["--collapse", "--represent", "latest"]);
+    assert!(latest.contains(&"st-update".to_string()), "{latest:?}");
+    assert!(!latest.contains(&"st-orig".to_string()), "{latest:?}");
+    // By date, a story sits where its representative was published.
+    let oldest = fx.ids("velmora", &["--collapse", "--sort", "oldest"]);
+    assert_eq!(
+        oldest[..3],
+        strings(&["st-tonnage-1", "st-tonnage-2", "st-orig"])
+    );
+    // A filter that leaves one version of the story: that version stands for it.
+    let trimmed = fx.search("velmora", &["--collapse", "--source", "Evening Gazette"]);
+    assert_eq!(ids(&trimmed), strings(&["st-trim"]));
+    assert_eq!(trimmed["hits"][0]["story"]["versions"], 8);
+    // The text output names the originator and the other outlets.
+    let out = dateline(&fx.path(), &["search", "dockworkers", "--collapse"]);
+    let text = stdout(&out);
+    assert!(text.contains("9 article(s) in 2 stories match"), "{text}");
+    assert!(
+        text.contains("8 versions, this is the first; also Valley Herald"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_copy_indexed_in_a_later_run_joins_its_story_and_reindexing_regroups_alike() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let out = dateline(
+        &fx.path(),
+        &["index", fixture("stories-late.jsonl").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let joined = stories(&fx.path());
+    let mut family = FAMILY.to_vec();
+    family.push("st-late");
+    assert_eq!(groups(&joined), expected_groups(&family));
+    assert_eq!(joined["st-late"]["versions"], 9);
+    assert_eq!(joined["st-late"]["first"], "st-orig");
+    let out = dateline(&fx.path(), &["reindex"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(groups(&stories(&fx.path())), expected_groups(&family));
+}
+
+#[test]
+fn csv_export_carries_the_story() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let out = dateline(&fx.path(), &["export", "velmora", "--format", "csv"]);
+    let text = stdout(&out);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[13..],
+        strings(&["story", "story_versions", "story_first"])
+    );
+    let rows: BTreeMap<String, (String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), (r[14].to_string(), r[15].to_string()))
+        })
+        .collect();
+    assert_eq!(rows["st-trim"], ("8".to_string(), "st-orig".to_string()));
+    assert_eq!(
+        rows["st-tonnage-2"],
+        ("1".to_string(), "st-tonnage-2".to_string())
+    );
+}
