@@ -91,6 +91,14 @@ pub enum Error {
         /// The id that was looked up.
         id: String,
     },
+    /// No story has this id.
+    #[error(
+        "no story with id `{id}` (stories are recomputed by `dateline reindex`: search again for its articles)"
+    )]
+    StoryNotFound {
+        /// The id that was looked up.
+        id: String,
+    },
     /// Analysing one article (language detection, entity tagging) failed inside Dateline: that
     /// article is skipped, the rest goes on.
     #[error(
@@ -130,6 +138,7 @@ impl Error {
             Error::BadDate { .. } => "bad_date",
             Error::Corrections { .. } => "bad_corrections",
             Error::ArticleNotFound { .. } => "article_not_found",
+            Error::StoryNotFound { .. } => "story_not_found",
             Error::AnalysisFailed { .. } => "analysis_failed",
             Error::DiskFull { .. } => "disk_full",
             Error::Tantivy(_) => "index_error",
@@ -147,6 +156,7 @@ impl Error {
                 | Error::PageOutOfRange { .. }
                 | Error::BadDate { .. }
                 | Error::ArticleNotFound { .. }
+                | Error::StoryNotFound { .. }
         )
     }
 

@@ -44,6 +44,15 @@ enum Command {
     },
     /// Export every article matching a search (no result cap) as NDJSON or CSV on stdout.
     Export(search_cmd::ExportArgs),
+    /// Show a story: every version in time order, its outlet, how long after the first it
+    /// ran, and what it changed against the first.
+    Story {
+        /// The story id (16 hex digits, as search results give it).
+        id: String,
+        /// Print the `/api/stories/{id}` JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Re-tag every article of the index from its stored text (after editing the corrections
     /// file), without re-reading the source files.
     Reindex,
@@ -105,6 +114,7 @@ pub fn run() -> i32 {
         Command::Reindex => index_cmd::reindex(&cli.index, cli.corrections),
         Command::Search(args) => search_cmd::run(&cli.index, args),
         Command::Stats { json } => search_cmd::stats(&cli.index, json),
+        Command::Story { id, json } => search_cmd::story(&cli.index, &id, json),
         Command::Export(args) => search_cmd::export(&cli.index, args),
         Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),

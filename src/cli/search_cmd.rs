@@ -6,9 +6,10 @@ use std::path::Path;
 use clap::Args;
 use dateline::Engine;
 use dateline::search::{
-    CollapseBy, ExportFormat, FacetField, Hit, Interval, Represent, SearchRequest, SearchResponse,
-    Sort, Stats, StoryRef, write_header, write_row,
+    CollapseBy, ExportFormat, FacetField, Hit, Interval, Lineage, Represent, SearchRequest,
+    SearchResponse, Sort, Stats, StoryRef, write_header, write_row,
 };
+use dateline::stories::ChangeKind;
 
 use super::output::{finish_output, human_bytes, snippet_text, stdout_is_terminal, thousands};
 
@@ -276,6 +277,112 @@ fn story_line(hit: &Hit, story: &StoryRef) -> String {
         "story {}: {} versions, {first}{also}",
         story.id, story.versions
     )
+}
+
+pub fn story(index: &Path, id: &str, json: bool) -> anyhow::Result<i32> {
+    let lineage = Engine::open(index)?.story(id)?;
+    let mut out = io::stdout().lock();
+    let printed = if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&lineage)?)
+    } else {
+        print_lineage(&mut out, &lineage)
+    };
+    finish_output(printed)
+}
+
+/// "2 h 5 min", "40 min", "3 d 4 h".
+fn duration(seconds: i64) -> String {
+    let minutes = seconds / 60;
+    match minutes {
+        m if m < 60 => format!("{m} min"),
+        m if m < 24 * 60 => format!("{} h {} min", m / 60, m % 60),
+        m => format!("{} d {} h", m / (24 * 60), m / 60 % 24),
+    }
+}
+
+fn print_lineage(out: &mut impl Write, lineage: &Lineage) -> io::Result<()> {
+    let first = lineage.articles.first();
+    let outlets: Vec<&str> = {
+        let mut seen = Vec::new();
+        for source in lineage.articles.iter().filter_map(|a| a.source.as_deref()) {
+            if !seen.contains(&source) {
+                seen.push(source);
+            }
+        }
+        seen
+    };
+    let last = lineage
+        .articles
+        .iter()
+        .filter_map(|a| a.after_first_seconds)
+        .max();
+    write!(out, "story {}: {} version(s)", lineage.id, lineage.versions)?;
+    match (&lineage.first, first) {
+        (Some(id), Some(article)) => write!(
+            out,
+            ", first published by {} ({id}) on {}",
+            article.source.as_deref().unwrap_or("an unknown outlet"),
+            article
+                .published
+                .as_deref()
+                .map_or("", |p| &p[..16])
+                .replace('T', " ")
+        )?,
+        _ => write!(out, ", none dated")?,
+    }
+    match last {
+        Some(last) if outlets.len() > 1 => {
+            writeln!(out, "; {} outlets within {}", outlets.len(), duration(last))?
+        }
+        _ => writeln!(out)?,
+    }
+    for article in &lineage.articles {
+        let when = match article.after_first_seconds {
+            Some(0) if article.changes.is_none() => "first".to_string(),
+            Some(seconds) => format!("+{}", duration(seconds)),
+            None => "undated".to_string(),
+        };
+        writeln!(
+            out,
+            "\n  {when:<12} {} · {} · {}",
+            article.source.as_deref().unwrap_or("(no outlet)"),
+            article.title,
+            article.id
+        )?;
+        let Some(changes) = &article.changes else {
+            continue;
+        };
+        if changes.identical {
+            writeln!(out, "               same text")?;
+            continue;
+        }
+        let mut summary = vec![format!(
+            "{} paragraph(s) added, {} removed",
+            changes.paragraphs_added, changes.paragraphs_removed
+        )];
+        if changes.reordered {
+            summary.push(format!(
+                "paragraphs reordered ({} sentence(s) moved)",
+                changes.sentences_moved
+            ));
+        }
+        writeln!(out, "               {}", summary.join("; "))?;
+        for change in &changes.sentences {
+            let sign = match change.change {
+                ChangeKind::Added => '+',
+                ChangeKind::Removed => '-',
+            };
+            writeln!(out, "               {sign} {}", change.text)?;
+        }
+    }
+    if lineage.articles.len() < lineage.versions as usize {
+        writeln!(
+            out,
+            "\n  … and {} more version(s)",
+            lineage.versions as usize - lineage.articles.len()
+        )?;
+    }
+    Ok(())
 }
 
 pub fn stats(index: &Path, json: bool) -> anyhow::Result<i32> {

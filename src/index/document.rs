@@ -69,12 +69,17 @@ pub fn to_document(
             doc.add_text(fields.entity, name);
         }
     }
-    if let (Some(fields), Some(story)) = (&fields.stories, story) {
-        doc.add_u64(fields.story, story.story);
-        for &band in &story.bands {
-            doc.add_u64(fields.band, band);
+    match (&fields.stories, story) {
+        (Some(fields), Some(story)) => {
+            doc.add_u64(fields.story, story.story);
+            for &band in &story.bands {
+                doc.add_u64(fields.band, band);
+            }
+            doc.add_bytes(fields.signature, &story.signature.to_bytes());
         }
-        doc.add_bytes(fields.signature, &story.signature.to_bytes());
+        // Stories off: a story of its own, which later copies cannot find.
+        (Some(fields), None) => doc.add_u64(fields.story, crate::stories::id_hash(&article.id)),
+        (None, _) => {}
     }
     if !entities.mentions.is_empty() {
         let json = serde_json::to_string(&entities.mentions).expect("mentions serialise");

@@ -36,7 +36,9 @@ pub use response::{
 pub use snippet::escape_html;
 pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
-pub use stories::{StoryRef, Version, versions};
+pub use stories::{
+    Lineage, LineageVersion, MAX_LINEAGE_VERSIONS, StoryRef, Version, lineage, versions,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -468,6 +470,11 @@ impl Engine {
         };
         let doc: TantivyDocument = searcher.doc(*address)?;
         Ok(ArticleView::read(&self.fields, &doc))
+    }
+
+    /// Returns the versions of a story in time order, each with what it changed.
+    pub fn story(&self, id: &str) -> Result<Lineage> {
+        lineage(&self.reader.searcher(), &self.fields, id)
     }
 
     /// Returns people, places or organisations whose name has a word starting with `prefix`,

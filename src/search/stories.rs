@@ -161,3 +161,90 @@ pub fn versions(searcher: &Searcher, fields: &Fields, story: u64) -> Result<Vec<
     });
     Ok(out)
 }
+
+/// Most versions a lineage lists (a boilerplate text run by thousands of pages would
+/// otherwise make one answer unbounded).
+pub const MAX_LINEAGE_VERSIONS: usize = 500;
+
+/// A story's versions in time order, each with what it changed against the first
+/// (`/api/stories/{id}`, `dateline story ID`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The story id.
+    pub id: String,
+    /// Articles in the story.
+    pub versions: u64,
+    /// Id of the earliest dated version (the originator); `None` when no version is dated.
+    pub first: Option<String>,
+    /// The versions listed (at most [`MAX_LINEAGE_VERSIONS`]): dated ones in time order, then
+    /// undated ones.
+    pub articles: Vec<LineageVersion>,
+}
+
+/// One version of a story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineageVersion {
+    /// Article id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Publication time (RFC 3339, UTC).
+    pub published: Option<String>,
+    /// ISO 639-1 language.
+    pub language: Option<String>,
+    /// Original URL.
+    pub url: Option<String>,
+    /// Seconds after the first version was published (absent for undated versions).
+    pub after_first_seconds: Option<i64>,
+    /// What it changed against the first version listed (absent for that one).
+    pub changes: Option<crate::stories::Changes>,
+}
+
+/// The lineage of the story with this id (as [`crate::stories::format_id`] writes it).
+pub fn lineage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Lineage> {
+    let story = crate::stories::parse_id(id).ok_or_else(|| {
+        Error::invalid(
+            "story",
+            format!("`{id}` is not a story id: story ids are 16 hex digits, as hits give them"),
+        )
+    })?;
+    let versions = versions(searcher, fields, story)?;
+    if versions.is_empty() {
+        return Err(Error::StoryNotFound { id: id.to_string() });
+    }
+    let first_time = versions.first().and_then(|v| v.published);
+    let mut articles = Vec::new();
+    let mut first_body = None;
+    for version in versions.iter().take(MAX_LINEAGE_VERSIONS) {
+        let doc: TantivyDocument = searcher.doc(version.address)?;
+        let stored = crate::search::StoredArticle::read(fields, &doc);
+        let changes = match &first_body {
+            None => {
+                first_body = Some(stored.body.clone());
+                None
+            }
+            Some(first) => Some(crate::stories::changes(first, &stored.body)),
+        };
+        articles.push(LineageVersion {
+            after_first_seconds: match (version.published, first_time) {
+                (Some(at), Some(first)) => Some(at - first),
+                _ => None,
+            },
+            changes,
+            id: stored.id,
+            title: stored.title,
+            source: stored.source,
+            published: stored.published,
+            language: stored.language,
+            url: stored.url,
+        });
+    }
+    Ok(Lineage {
+        id: crate::stories::format_id(story),
+        versions: versions.len() as u64,
+        first: first_time.map(|_| articles[0].id.clone()),
+        articles,
+    })
+}

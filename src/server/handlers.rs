@@ -13,7 +13,8 @@ use tokio::sync::mpsc;
 
 use crate::Engine;
 use crate::search::{
-    ArticleView, ExportFormat, SearchRequest, SearchResponse, Stats, write_header, write_row,
+    ArticleView, ExportFormat, Lineage, SearchRequest, SearchResponse, Stats, write_header,
+    write_row,
 };
 use crate::server::error::ApiError;
 use crate::server::{AppState, assets, params};
@@ -69,6 +70,14 @@ pub async fn article(
     Path(id): Path<String>,
 ) -> Result<Json<ArticleView>, ApiError> {
     Ok(Json(blocking(&state, move |e| e.article(&id)).await?))
+}
+
+/// `GET /api/stories/{id}`
+pub async fn story(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Lineage>, ApiError> {
+    Ok(Json(blocking(&state, move |e| e.story(&id)).await?))
 }
 
 /// `GET /api/entities`

@@ -2,11 +2,13 @@
 //!
 //! [`signature`] turns a body into a MinHash signature and its LSH band keys; [`detector`]
 //! assigns each new article to the story of its most alike earlier copy, or to a story of its
-//! own. The thresholds and why they are what they are: README.md, "Stories".
+//! own; [`changes`] tells what a version changed against the first. The thresholds and why they are what they are: README.md, "Stories".
 
+mod changes;
 mod detector;
 mod signature;
 
+pub use changes::{Change, ChangeKind, Changes, changes};
 pub use detector::{
     Assignment, JOIN_CONTAINMENT, JOIN_CONTAINMENT_OTHER_LEAD, JOIN_FIGURES, JOIN_JACCARD,
     JOIN_JACCARD_OTHER_LEAD, SAME_LEAD, SHORT_JACCARD, SHORT_SHINGLES, StoryDetector, StoryFields,

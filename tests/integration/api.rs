@@ -102,6 +102,39 @@ async fn search_answers_hits_facets_histogram_and_snippets() {
 }
 
 #[tokio::test]
+async fn stories_collapse_and_lineage_over_the_api() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let index = fx.path();
+    let collapsed = get(&index, "/api/search?q=velmora&collapse=story&size=100").await;
+    assert_eq!(collapsed.status, StatusCode::OK);
+    let body = collapsed.json();
+    assert_eq!(
+        (body["total"].clone(), body["stories"].clone()),
+        (13.into(), 6.into())
+    );
+    let latest = get(
+        &index,
+        "/api/search?q=dockworkers&collapse=story&represent=latest",
+    )
+    .await;
+    let hit = &latest.json()["hits"][0];
+    assert_eq!(hit["id"], "st-update");
+    assert_eq!(hit["story"]["first"], "st-orig");
+    let story = hit["story"]["id"].as_str().unwrap().to_string();
+    let lineage = get(&index, &format!("/api/stories/{story}")).await;
+    assert_eq!(lineage.status, StatusCode::OK);
+    let lineage = lineage.json();
+    assert_eq!(lineage["versions"], 8);
+    assert_eq!(lineage["articles"][0]["id"], "st-orig");
+    // The same body as `dateline story ID --json`.
+    let cli = dateline(&index, &["story", &story, "--json"]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&cli.stdout).unwrap(),
+        lineage
+    );
+}
+
+#[tokio::test]
 async fn the_cli_and_the_api_give_the_same_body() {
     let fx = FixtureIndex::new();
     let cli = fx.search(
@@ -204,6 +237,21 @@ async fn every_error_has_its_code_and_status() {
             "/api/articles/no-such-id",
             StatusCode::NOT_FOUND,
             "article_not_found",
+        ),
+        (
+            "/api/stories/0000000000000001",
+            StatusCode::NOT_FOUND,
+            "story_not_found",
+        ),
+        (
+            "/api/stories/not-a-story",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            "/api/search?q=x&collapse=stories",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
         ),
         ("/api/nothing/here", StatusCode::NOT_FOUND, "not_found"),
     ];

@@ -180,3 +180,95 @@ fn csv_export_carries_the_story() {
         ("1".to_string(), "st-tonnage-2".to_string())
     );
 }
+
+#[test]
+fn a_story_lists_its_versions_in_time_order_with_their_changes() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let id = fx.search("dockworkers", &[])["hits"][0]["story"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = dateline(&fx.path(), &["story", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lineage: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lineage["versions"], 8);
+    assert_eq!(lineage["first"], "st-orig");
+    let articles = lineage["articles"].as_array().unwrap();
+    let order: Vec<&str> = articles.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [
+            "st-orig",
+            "st-credit",
+            "st-headline",
+            "st-trim",
+            "st-edit",
+            "st-reorder",
+            "st-update",
+            "st-undated"
+        ]
+    );
+    let by_id = |id: &str| articles.iter().find(|a| a["id"] == id).unwrap();
+    assert_eq!(by_id("st-orig")["changes"], Value::Null);
+    assert_eq!(by_id("st-credit")["after_first_seconds"], 3600);
+    assert_eq!(by_id("st-undated")["after_first_seconds"], Value::Null);
+    assert_eq!(by_id("st-headline")["changes"]["identical"], true);
+    let trim = &by_id("st-trim")["changes"];
+    assert_eq!(
+        (
+            trim["paragraphs_added"].clone(),
+            trim["paragraphs_removed"].clone()
+        ),
+        (0.into(), 3.into())
+    );
+    assert!(
+        trim["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["change"] == "removed")
+    );
+    let reorder = &by_id("st-reorder")["changes"];
+    assert_eq!(reorder["reordered"], true);
+    assert_eq!(reorder["sentences"], serde_json::json!([]));
+    assert_eq!(reorder["sentences_moved"], 3);
+    let update = &by_id("st-update")["changes"]["sentences"];
+    assert_eq!(update.as_array().unwrap().len(), 1);
+    assert_eq!(update[0]["change"], "added");
+    assert!(
+        update[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("The labour ministry")
+    );
+    let edit = &by_id("st-edit")["changes"]["sentences"];
+    assert!(
+        edit.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["change"] == "added"
+                && c["text"].as_str().unwrap().contains("walked out on Monday"))
+    );
+    // The text view.
+    let text = stdout(&dateline(&fx.path(), &["story", &id]));
+    assert!(text.contains("first published by Harbour Wire (st-orig) on 2024-05-06 08:00; 7 outlets within 6 h 0 min"), "{text}");
+    assert!(
+        text.contains("+ (Reporting by Ana Ferris; Editing by Tom Hale)"),
+        "{text}"
+    );
+    // Errors name what is wrong.
+    let out = dateline(&fx.path(), &["story", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a story id"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dateline(&fx.path(), &["story", "0000000000000001"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no story with id `0000000000000001`"),
+        "{}",
+        stderr(&out)
+    );
+}
