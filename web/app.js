@@ -3,8 +3,9 @@
 // article text reaches the page as text nodes — only the server's <mark> survives in snippets.
 "use strict";
 
-const LISTS = ["person", "place", "org", "source", "language"];
-const FACET_TITLES = { person: "People", place: "Places", org: "Organisations", source: "Outlets", language: "Languages" };
+const LISTS = ["person", "place", "org", "source", "language", "dateline_place", "credit"];
+const FACET_TITLES = { person: "People", place: "Places", org: "Organisations", source: "Outlets", language: "Languages",
+  dateline_place: "Datelines", credit: "Credits" };
 const PAGE_SIZE = 20;
 const $ = (id) => document.getElementById(id);
 
@@ -13,7 +14,7 @@ function readState() {
   const p = new URLSearchParams(location.search);
   const state = { q: p.get("q") || "", from: p.get("from") || "", to: p.get("to") || "",
     sort: p.get("sort") || "relevance", page: Math.max(1, parseInt(p.get("page") || "1", 10) || 1),
-    article: p.get("article") || "" };
+    article: p.get("article") || "", collapse: p.get("collapse") === "none" ? "none" : "story" };
   for (const name of LISTS) state[name] = p.getAll(name);
   return state;
 }
@@ -25,6 +26,8 @@ function stateParams(state, { withArticle = true, withPage = true } = {}) {
   if (state.from) p.set("from", state.from);
   if (state.to) p.set("to", state.to);
   if (state.sort && state.sort !== "relevance") p.set("sort", state.sort);
+  // Copies are grouped into stories unless the URL says otherwise.
+  if (state.collapse === "none") p.set("collapse", "none");
   if (withPage && state.page > 1) p.set("page", String(state.page));
   if (withArticle && state.article) p.set("article", state.article);
   return p;
@@ -111,8 +114,10 @@ async function render() {
   const mine = ++renderCount;
   $("q").value = state.q;
   $("sort").value = state.sort;
+  $("collapse").checked = state.collapse !== "none";
   const exportParams = stateParams(state, { withArticle: false, withPage: false });
   exportParams.delete("sort");
+  exportParams.delete("collapse");
   for (const format of ["csv", "ndjson"]) {
     const p = new URLSearchParams(exportParams);
     if (!p.has("q")) p.set("q", "*");
@@ -126,6 +131,7 @@ async function render() {
   if (!params.has("q")) params.set("q", "*");
   params.set("size", String(PAGE_SIZE));
   params.set("histogram", interval);
+  params.set("collapse", state.collapse);
   try {
     const result = await api(`/api/search?${params}`);
     if (mine !== renderCount) return;
@@ -151,6 +157,8 @@ async function render() {
 }
 
 const articles = (n) => `${n.toLocaleString("en")} article${n === 1 ? "" : "s"}`;
+const storiesOf = (result) => result.stories !== undefined && result.stories !== result.total
+  ? ` in ${result.stories.toLocaleString("en")} stor${result.stories === 1 ? "y" : "ies"}` : "";
 function renderStatus(state, result) {
   const what = state.q && state.q !== "*" ? ` for “${state.q}”` : "";
   const r = result.relaxed;
@@ -158,7 +166,7 @@ function renderStatus(state, result) {
     ? `${r.matched_all === 0 ? "No article contains" : `${articles(r.matched_all)} contain${r.matched_all === 1 ? "s" : ""}`} all ${r.words} words${what}; ${r.more.toLocaleString("en")} more contain ${r.min_should_match === r.words - 1 ? "all but one" : `at least ${r.min_should_match}`} of them${r.not_counted.length ? ` (not counting ${r.not_counted.map((w) => `“${w}”`).join(", ")})` : ""} · ${result.took_ms} ms`
     : result.total === 0
       ? `No articles match${what}. Try fewer words, or remove a filter.`
-      : `${articles(result.total)}${what} · ${result.took_ms} ms`;
+      : `${articles(result.total)}${storiesOf(result)}${what} · ${result.took_ms} ms`;
   renderSearched(result.query);
 }
 
@@ -196,10 +204,26 @@ function renderHits(result) {
         hit.title || "(no title)")),
       el("p", { class: "meta" }, meta, hit.language ? el("span", { class: "badge", title: "language" }, hit.language) : null),
       el("p", { class: "snippet" }, snippetNodes(hit.snippet)),
+      storyLine(hit),
       hit.missing && hit.missing.length ? el("p", { class: "missing" }, "Missing: ",
         ...hit.missing.map((word) => el("s", {}, word))) : null,
       entities.length ? el("p", { class: "chips" }, entities) : null);
   }));
+}
+
+// "and 3 other versions from A, B, C · first published by X": opens the story in the article view.
+function storyLine(hit) {
+  const story = hit.story;
+  if (!story || story.versions < 2) return null;
+  const others = story.sources.filter((s) => s !== hit.source);
+  const first = story.first === hit.id ? "first published here"
+    : story.first_source ? `first published by ${story.first_source}` : "no version is dated";
+  const n = story.versions - 1;
+  return el("p", { class: "story-line" },
+    el("button", { type: "button", class: "link versions", title: "Show every version and what changed",
+      onclick: () => navigate((s) => { s.article = hit.id; }, { keepPage: true }) },
+      `and ${n} other version${n === 1 ? "" : "s"}${others.length ? ` from ${others.join(", ")}` : ""}`),
+    ` · ${first}`);
 }
 
 function renderFacets(state, facets) {
@@ -275,7 +299,7 @@ function renderTimeline(state, buckets, interval) {
 }
 
 function renderPager(state, result) {
-  const listed = result.total + (result.relaxed ? result.relaxed.more : 0);
+  const listed = (result.stories !== undefined ? result.stories : result.total) + (result.relaxed ? result.relaxed.more : 0);
   const pages = Math.max(1, Math.ceil(Math.min(listed, 10000) / PAGE_SIZE));
   if (pages <= 1) { $("pager").replaceChildren(); return; }
   const go = (page) => navigate((s) => { s.page = page; }, { keepPage: true });
@@ -292,17 +316,68 @@ async function renderArticle(state) {
   try {
     const a = await api(`/api/articles/${encodeURIComponent(state.article)}`);
     $("article-title").textContent = a.title || "(no title)";
-    $("article-meta").textContent = [a.source, a.author, formatDate(a.published), a.language, a.section].filter(Boolean).join(" · ");
+    $("article-meta").textContent = [a.source, a.author, formatDate(a.published), a.dateline_place ? `dateline ${a.dateline_place}` : "",
+      a.credit ? `credit: ${a.credit}` : "", a.language, a.section].filter(Boolean).join(" · ");
     const link = $("article-link");
     link.hidden = !a.url;
     if (a.url && /^https?:\/\//i.test(a.url)) link.href = a.url; else link.removeAttribute("href");
     $("article-entities").replaceChildren(...["person", "place", "org"].flatMap((type) => a.entities[type].map((name) => entityChip(type, name))));
     $("article-body").replaceChildren(...markMentions(a.body, a.mentions));
+    await renderStory(a);
     if (!dialog.open) dialog.showModal();
   } catch (error) {
     $("error").hidden = false;
     $("error").textContent = error.message;
   }
+}
+
+// The story of the open article: who ran it first, every version in time order (click one to
+// open it), and what this version changed against the first.
+function after(seconds) {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ""}`.trim();
+  return `${Math.round(minutes / 1440)} days`;
+}
+
+async function renderStory(a) {
+  const box = $("article-story");
+  box.replaceChildren();
+  box.hidden = true;
+  if (!a.story || a.story.versions < 2) return;
+  const lineage = await api(`/api/stories/${encodeURIComponent(a.story.id)}`).catch(() => null);
+  if (!lineage || readState().article !== a.id) return;
+  const first = lineage.articles[0];
+  const dated = lineage.articles.filter((v) => v.after_first_seconds !== null && v.after_first_seconds !== undefined);
+  const outlets = new Set(lineage.articles.slice(1).map((v) => v.source).filter((s) => s && s !== first.source));
+  const last = dated.length ? Math.max(...dated.map((v) => v.after_first_seconds)) : 0;
+  const summary = lineage.first
+    ? `First published by ${first.source || "an unknown outlet"}${outlets.size ? `, then ${outlets.size} other outlet${outlets.size === 1 ? "" : "s"}${last > 0 ? ` within ${after(last)}` : ""}` : ""}.`
+    : "No version of this story is dated.";
+  const items = lineage.articles.map((v) => {
+    const when = v.id === first.id && lineage.first ? "first" : v.after_first_seconds === null || v.after_first_seconds === undefined ? "undated" : `+${after(v.after_first_seconds)}`;
+    const change = !v.changes ? "" : v.changes.identical ? "same text"
+      : `${v.changes.paragraphs_added} paragraph${v.changes.paragraphs_added === 1 ? "" : "s"} added, ${v.changes.paragraphs_removed} removed${v.changes.reordered ? ", reordered" : ""}`;
+    return el("li", { class: v.id === a.id ? "version current" : "version" },
+      el("span", { class: "when" }, when), " ",
+      v.id === a.id ? el("strong", {}, v.source || "(no outlet)")
+        : el("button", { type: "button", class: "link", onclick: () => navigate((s) => { s.article = v.id; }, { keepPage: true }) }, v.source || "(no outlet)"),
+      ` — ${v.title || "(no title)"}`, change ? el("span", { class: "change" }, ` · ${change}`) : null,
+      v.credits_first === true ? el("span", { class: "badge credit" }, `credits ${v.credit}`)
+        : v.credits_first === false ? el("span", { class: "badge uncredited", title: "This version does not credit the outlet that published the story first" }, "no credit to the originator") : null);
+  });
+  const mine = lineage.articles.find((v) => v.id === a.id);
+  const diff = mine && mine.changes && !mine.changes.identical
+    ? el("div", { class: "diff", "aria-label": "Changes against the first version" },
+      el("h4", {}, `What ${mine.source || "this version"} changed against ${first.source || "the first version"}`),
+      mine.changes.sentences.length ? el("ul", {}, mine.changes.sentences.map((c) =>
+        el("li", { class: c.change === "added" ? "added" : "removed" }, c.change === "added" ? "+ " : "− ",
+          c.change === "added" ? el("ins", {}, c.text) : el("del", {}, c.text))))
+        : el("p", {}, `${mine.changes.sentences_moved} sentence${mine.changes.sentences_moved === 1 ? "" : "s"} moved, none added or removed.`))
+    : null;
+  box.replaceChildren(el("h3", {}, `Story: ${lineage.versions} versions`), el("p", { class: "story-summary" }, summary),
+    el("ol", { class: "versions" }, items), diff);
+  box.hidden = false;
 }
 
 // Mentions are offsets in code points of the body.
@@ -335,6 +410,7 @@ $("search-form").addEventListener("submit", (event) => {
 });
 
 $("sort").addEventListener("change", (event) => navigate((s) => { s.sort = event.target.value; }));
+$("collapse").addEventListener("change", (event) => navigate((s) => { s.collapse = event.target.checked ? "story" : "none"; }));
 
 $("help-button").addEventListener("click", () => {
   const help = $("help");

@@ -34,6 +34,12 @@ pub struct Filters {
     /// Only articles in this language, ISO 639-1 (repeat for any of several).
     #[arg(long)]
     language: Vec<String>,
+    /// Only articles datelined from this place (repeat for any of several).
+    #[arg(long)]
+    dateline_place: Vec<String>,
+    /// Only articles crediting this agency or outlet (repeat for any of several).
+    #[arg(long)]
+    credit: Vec<String>,
     /// Only articles mentioning this person (repeat: all of them).
     #[arg(long)]
     person: Vec<String>,
@@ -61,6 +67,8 @@ impl Filters {
         request.org = self.org;
         request.source = self.source;
         request.language = self.language;
+        request.dateline_place = self.dateline_place;
+        request.credit = self.credit;
         request.from = self.from;
         request.min_words = self.min_words;
         request.to = self.to;
@@ -197,9 +205,12 @@ fn print_response(
             writeln!(out, "\n{:>3}. {title}", first_rank + i + 1)?;
         }
         let date = hit.published.as_deref().map(|d| &d[..10]);
+        let credit = hit.credit.as_ref().map(|c| format!("credit: {c}"));
         let meta: Vec<&str> = [
             hit.source.as_deref(),
             date,
+            hit.dateline_place.as_deref(),
+            credit.as_deref(),
             hit.language.as_deref(),
             Some(hit.id.as_str()),
         ]

@@ -8,6 +8,7 @@
 //! with the alias's case, so "turkey" and "us" are not places while "Turkey" and "US" are.
 
 pub mod corrections;
+mod credits;
 pub mod eval;
 mod gazetteer;
 pub mod perceptron;
@@ -15,5 +16,6 @@ mod statistical;
 mod tagger;
 pub mod tokens;
 
+pub use credits::{Credits, credits};
 pub use gazetteer::{Entity, Gazetteer, Kind};
 pub use tagger::{ArticleEntities, Mention, Tagger, lookup};

@@ -52,6 +52,15 @@ pub fn to_document(
             doc.add_text(field, value);
         }
     }
+    let credits = crate::entities::credits(&article.body);
+    for (field, value) in [
+        (fields.dateline_place, &credits.place),
+        (fields.credit, &credits.credit),
+    ] {
+        if let (Some(field), Some(value)) = (field, value) {
+            doc.add_text(field, value);
+        }
+    }
     for tag in &article.tags {
         doc.add_text(fields.tag, tag);
     }

@@ -15,6 +15,7 @@ use crate::index::{Indexer, Upsert};
 use crate::ingest::{
     self, Format, Input, Item, Location, Parsed, ReadOptions, RecordError, SkipKind,
 };
+use crate::stories::Signature;
 use crate::{Error, Result};
 
 /// How many records the reading thread may run ahead of the indexing thread.
@@ -113,10 +114,12 @@ impl Report {
     }
 }
 
-/// Indexes one item, counting it into `report` and `counts` and telling `on_event`.
+/// Indexes one item (with its text signature when the reading thread computed it), counting
+/// it into `report` and `counts` and telling `on_event`.
 fn index_item(
     indexer: &mut Indexer,
     item: Item,
+    signature: Option<Signature>,
     file: &str,
     report: &mut Report,
     counts: &mut FormatCounts,
@@ -133,7 +136,7 @@ fn index_item(
                     warning,
                 });
             }
-            let upsert = match indexer.add(parsed.article) {
+            let upsert = match indexer.add_signed(parsed.article, signature) {
                 Ok(upsert) => upsert,
                 Err(failed @ Error::AnalysisFailed { .. }) => {
                     let error = RecordError {
@@ -187,7 +190,7 @@ pub fn index_records(
             Ok(parsed) => Item::Article(parsed),
             Err(error) => Item::Skipped(error),
         };
-        index_item(indexer, item, file, report, &mut counts, on_event)?;
+        index_item(indexer, item, None, file, report, &mut counts, on_event)?;
     }
     Ok(())
 }
@@ -196,7 +199,8 @@ pub fn index_records(
 /// between the variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 enum Message {
-    Item(usize, Item),
+    /// An item of input `usize`, with its article's text signature when stories are on.
+    Item(usize, Item, Option<Signature>),
     /// An input is read: as what format, or why it could not be.
     Finished(std::result::Result<Format, RecordError>),
 }
@@ -218,6 +222,9 @@ pub fn index_inputs(
     let extraction = std::thread::scope(|scope| -> Result<Duration> {
         let (sender, receiver) = sync_channel::<Message>(READ_AHEAD);
         let bytes = bytes_read.clone();
+        // Signatures are a function of the text alone: the reading thread computes them, off
+        // the indexing thread's path.
+        let sign = indexer.finds_stories();
         let reader = scope.spawn(move || {
             let thread_started = Instant::now();
             let mut waiting = Duration::ZERO;
@@ -229,7 +236,11 @@ pub fn index_inputs(
                     sent
                 };
                 let result = ingest::read(input, options, bytes.clone(), &mut |item| {
-                    send(Message::Item(i, item))
+                    let signature = match &item {
+                        Item::Article(parsed) if sign => Some(Signature::of(&parsed.article.body)),
+                        _ => None,
+                    };
+                    send(Message::Item(i, item, signature))
                 });
                 if !send(Message::Finished(result)) {
                     break;
@@ -240,9 +251,17 @@ pub fn index_inputs(
         let mut counts = FormatCounts::default();
         for message in receiver {
             match message {
-                Message::Item(i, item) => {
+                Message::Item(i, item, signature) => {
                     let before = Instant::now();
-                    index_item(indexer, item, &names[i], &mut report, &mut counts, on_event)?;
+                    index_item(
+                        indexer,
+                        item,
+                        signature,
+                        &names[i],
+                        &mut report,
+                        &mut counts,
+                        on_event,
+                    )?;
                     busy += before.elapsed();
                 }
                 Message::Finished(result) => {
@@ -253,6 +272,7 @@ pub fn index_inputs(
                             index_item(
                                 indexer,
                                 Item::Skipped(error),
+                                None,
                                 "",
                                 &mut report,
                                 &mut counts,

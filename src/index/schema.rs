@@ -44,6 +44,10 @@ pub const BODY: &str = "body";
 pub const MENTIONS: &str = "mentions";
 /// The body's length in words, as proximity counts them (`length>500`).
 pub const WORDS: &str = "words";
+/// The place of the article's opening dateline (`PYONGYANG, June 19 (KCNA) —`), canonical.
+pub const DATELINE_PLACE: &str = "dateline_place";
+/// The agency or outlet the article credits (`(KCNA)`, `— AP`, `…, Yonhap reported`).
+pub const CREDIT: &str = "credit";
 /// The story an article belongs to: its copies share it (`stories`).
 pub const STORY: &str = "story";
 /// The LSH band keys of the article's text signature, to find its copies.
@@ -114,6 +118,10 @@ pub struct Fields {
     pub mentions: Field,
     /// See [`WORDS`]; `None` in an index built before word counts were kept.
     pub words: Option<Field>,
+    /// See [`DATELINE_PLACE`]; `None` in an index built before datelines were kept.
+    pub dateline_place: Option<Field>,
+    /// See [`CREDIT`]; `None` in an index built before credits were kept.
+    pub credit: Option<Field>,
     /// See [`STORY`]; `None` in an index built before stories were kept.
     pub stories: Option<StoryFields>,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
@@ -153,6 +161,8 @@ impl Fields {
             body: get(BODY)?,
             mentions: get(MENTIONS)?,
             words: get(WORDS).ok(),
+            dateline_place: get(DATELINE_PLACE).ok(),
+            credit: get(CREDIT).ok(),
             stories: match (get(STORY), get(STORY_BAND), get(STORY_SIGNATURE)) {
                 (Ok(story), Ok(band), Ok(signature)) => Some(StoryFields {
                     story,
@@ -200,7 +210,18 @@ pub fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field(ID, STRING | STORED);
     b.add_text_field(URL, STRING | STORED);
-    for name in [SOURCE, AUTHOR, LANGUAGE, SECTION, TAG, PERSON, PLACE, ORG] {
+    for name in [
+        SOURCE,
+        AUTHOR,
+        LANGUAGE,
+        SECTION,
+        TAG,
+        PERSON,
+        PLACE,
+        ORG,
+        DATELINE_PLACE,
+        CREDIT,
+    ] {
         b.add_text_field(name, keyword());
     }
     b.add_date_field(

@@ -15,7 +15,7 @@ use crate::analysis::detect_language;
 use crate::article::Article;
 use crate::entities::Tagger;
 use crate::index::{Fields, to_document};
-use crate::stories::StoryDetector;
+use crate::stories::{Signature, StoryDetector};
 use crate::{Error, Result};
 
 /// How the writer may use the machine.
@@ -156,7 +156,22 @@ impl Indexer {
 
     /// Adds an article, replacing any article with the same id. Detects the language when the
     /// article does not give one; tags its people, places and organisations. Commits when `commit_every` articles are pending.
-    pub fn add(&mut self, mut article: Article) -> Result<Upsert> {
+    pub fn add(&mut self, article: Article) -> Result<Upsert> {
+        self.add_signed(article, None)
+    }
+
+    /// Whether articles are grouped into stories (and so need a text signature).
+    pub fn finds_stories(&self) -> bool {
+        self.stories.is_some()
+    }
+
+    /// [`Indexer::add`], with the body's text signature when the caller computed it already
+    /// (`None`: computed here, when stories are on).
+    pub fn add_signed(
+        &mut self,
+        mut article: Article,
+        signature: Option<Signature>,
+    ) -> Result<Upsert> {
         let started = Instant::now();
         // Analysis is our own code on the article's text: a failure there skips the article.
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -187,7 +202,8 @@ impl Indexer {
         let story = match &mut self.stories {
             Some(detector) => {
                 let published = article.published.map(|p| p.unix_timestamp());
-                Some(detector.assign(&article.id, &article.body, published)?)
+                let signature = signature.unwrap_or_else(|| Signature::of(&article.body));
+                Some(detector.assign(&article.id, &signature, published)?)
             }
             None => None,
         };

@@ -21,7 +21,7 @@ pub enum ExportFormat {
 }
 
 /// Columns of the CSV export.
-pub const CSV_HEADER: [&str; 16] = [
+pub const CSV_HEADER: [&str; 18] = [
     "id",
     "published",
     "source",
@@ -35,6 +35,8 @@ pub const CSV_HEADER: [&str; 16] = [
     "org",
     "tags",
     "body",
+    "dateline_place",
+    "credit",
     "story",
     "story_versions",
     "story_first",
@@ -106,6 +108,8 @@ pub fn write_row(format: ExportFormat, article: &StoredArticle, out: &mut Vec<u8
                 article.entities.org.join("; "),
                 article.tags.join("; "),
                 article.body.clone(),
+                opt(&article.dateline_place),
+                opt(&article.credit),
                 story.map(|s| s.id.clone()).unwrap_or_default(),
                 story.map(|s| s.versions.to_string()).unwrap_or_default(),
                 story.and_then(|s| s.first.clone()).unwrap_or_default(),

@@ -453,6 +453,8 @@ impl Engine {
             score,
             entities: stored.entities,
             missing: Vec::new(),
+            dateline_place: stored.dateline_place,
+            credit: stored.credit,
             story: None,
         })
     }
@@ -469,7 +471,9 @@ impl Engine {
             return Err(crate::Error::ArticleNotFound { id: id.to_string() });
         };
         let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(ArticleView::read(&self.fields, &doc))
+        let mut view = ArticleView::read(&self.fields, &doc);
+        view.article.story = StoryBook::new(&searcher, &self.fields).reference(*address)?;
+        Ok(view)
     }
 
     /// Returns the versions of a story in time order, each with what it changed.

@@ -76,16 +76,24 @@ pub enum FacetField {
     Source,
     /// Languages.
     Language,
+    /// Places of the opening datelines.
+    #[serde(rename = "dateline_place")]
+    #[value(name = "dateline_place")]
+    DatelinePlace,
+    /// Agencies and outlets credited.
+    Credit,
 }
 
 impl FacetField {
     /// Every facet, in display order.
-    pub const ALL: [FacetField; 5] = [
+    pub const ALL: [FacetField; 7] = [
         FacetField::Person,
         FacetField::Place,
         FacetField::Org,
         FacetField::Source,
         FacetField::Language,
+        FacetField::DatelinePlace,
+        FacetField::Credit,
     ];
 
     /// Returns the schema field (and JSON key) of this facet.
@@ -96,6 +104,8 @@ impl FacetField {
             FacetField::Org => crate::index::schema::ORG,
             FacetField::Source => crate::index::schema::SOURCE,
             FacetField::Language => crate::index::schema::LANGUAGE,
+            FacetField::DatelinePlace => crate::index::schema::DATELINE_PLACE,
+            FacetField::Credit => crate::index::schema::CREDIT,
         }
     }
 
@@ -126,6 +136,10 @@ pub struct SearchRequest {
     pub source: Vec<String>,
     /// Articles must be in one of these languages.
     pub language: Vec<String>,
+    /// Articles must be datelined from one of these places.
+    pub dateline_place: Vec<String>,
+    /// Articles must credit one of these agencies or outlets.
+    pub credit: Vec<String>,
     /// Published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339).
     pub from: Option<String>,
     /// Published on or before this date (the whole day, month or year it names).
@@ -157,6 +171,8 @@ impl Default for SearchRequest {
             org: Vec::new(),
             source: Vec::new(),
             language: Vec::new(),
+            dateline_place: Vec::new(),
+            credit: Vec::new(),
             from: None,
             to: None,
             min_words: None,

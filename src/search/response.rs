@@ -92,6 +92,12 @@ pub struct Hit {
     /// For an article of the relaxed tier, the query's words it does not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// The place of the opening dateline, canonical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dateline_place: Option<String>,
+    /// The agency or outlet the article credits, canonical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
     /// The story the article is in (absent in an index built before stories were kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<crate::search::StoryRef>,

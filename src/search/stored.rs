@@ -35,6 +35,12 @@ pub struct StoredArticle {
     pub tags: Vec<String>,
     /// Canonical entities.
     pub entities: Entities,
+    /// The place of the opening dateline, canonical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dateline_place: Option<String>,
+    /// The agency or outlet the article credits, canonical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
     /// The story the article is in (absent in an index built before stories were kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<StoryRef>,
@@ -68,6 +74,10 @@ impl StoredArticle {
                 place: all(fields.place),
                 org: all(fields.org),
             },
+            dateline_place: fields
+                .dateline_place
+                .and_then(|f| all(f).into_iter().next()),
+            credit: fields.credit.and_then(|f| all(f).into_iter().next()),
             story: None,
         }
     }

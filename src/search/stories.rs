@@ -196,6 +196,13 @@ pub struct LineageVersion {
     pub language: Option<String>,
     /// Original URL.
     pub url: Option<String>,
+    /// The place of its opening dateline.
+    pub dateline_place: Option<String>,
+    /// The agency or outlet it credits.
+    pub credit: Option<String>,
+    /// Whether it credits the first version's outlet (or the agency the first credits); absent
+    /// for the first version.
+    pub credits_first: Option<bool>,
     /// Seconds after the first version was published (absent for undated versions).
     pub after_first_seconds: Option<i64>,
     /// What it changed against the first version listed (absent for that one).
@@ -215,17 +222,32 @@ pub fn lineage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Lineage
         return Err(Error::StoryNotFound { id: id.to_string() });
     }
     let first_time = versions.first().and_then(|v| v.published);
-    let mut articles = Vec::new();
+    let mut articles: Vec<LineageVersion> = Vec::new();
     let mut first_body = None;
+    // The names a version credits the first by: its outlet and the agency it credits.
+    let mut originators: Vec<String> = Vec::new();
     for version in versions.iter().take(MAX_LINEAGE_VERSIONS) {
         let doc: TantivyDocument = searcher.doc(version.address)?;
         let stored = crate::search::StoredArticle::read(fields, &doc);
-        let changes = match &first_body {
+        let (changes, credits_first) = match &first_body {
             None => {
                 first_body = Some(stored.body.clone());
-                None
+                originators = [&stored.source, &stored.credit]
+                    .into_iter()
+                    .flatten()
+                    .map(|name| name.to_lowercase())
+                    .collect();
+                (None, None)
             }
-            Some(first) => Some(crate::stories::changes(first, &stored.body)),
+            Some(first) => (
+                Some(crate::stories::changes(first, &stored.body)),
+                Some(
+                    stored
+                        .credit
+                        .as_ref()
+                        .is_some_and(|c| originators.contains(&c.to_lowercase())),
+                ),
+            ),
         };
         articles.push(LineageVersion {
             after_first_seconds: match (version.published, first_time) {
@@ -233,6 +255,9 @@ pub fn lineage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Lineage
                 _ => None,
             },
             changes,
+            credits_first,
+            dateline_place: stored.dateline_place,
+            credit: stored.credit,
             id: stored.id,
             title: stored.title,
             source: stored.source,

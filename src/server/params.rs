@@ -56,13 +56,15 @@ fn unknown(name: &str, known: &[&str]) -> ApiError {
     )
 }
 
-const SEARCH_PARAMS: [&str; 16] = [
+const SEARCH_PARAMS: [&str; 18] = [
     "q",
     "person",
     "place",
     "org",
     "source",
     "language",
+    "dateline_place",
+    "credit",
     "from",
     "to",
     "min_words",
@@ -85,6 +87,8 @@ fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Resul
         "org" => request.org.push(value),
         "source" => request.source.push(value),
         "language" => request.language.push(value),
+        "dateline_place" => request.dateline_place.push(value),
+        "credit" => request.credit.push(value),
         "from" => request.from = text(value),
         "to" => request.to = text(value),
         "min_words" => request.min_words = Some(number(name, &value)?),
@@ -123,13 +127,15 @@ pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
 pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiError> {
     let mut request = SearchRequest::default();
     let mut format = ExportFormat::Ndjson;
-    const EXPORT_PARAMS: [&str; 10] = [
+    const EXPORT_PARAMS: [&str; 12] = [
         "q",
         "person",
         "place",
         "org",
         "source",
         "language",
+        "dateline_place",
+        "credit",
         "from",
         "to",
         "min_words",

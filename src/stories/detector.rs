@@ -17,7 +17,7 @@ use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
 use crate::Result;
 use crate::index::schema::{PUBLISHED, STORY, STORY_SIGNATURE};
-use crate::stories::signature::{Likeness, Signature, StoredSignature, id_hash};
+use crate::stories::signature::{BANDS, LEAD_BANDS, Likeness, Signature, StoredSignature, id_hash};
 
 /// Least share of the shorter text the longer must hold for two articles that open alike to
 /// be one story (estimated from 64 bins: a third of a text trimmed to 40% estimates about 0.1
@@ -34,8 +34,9 @@ pub const JOIN_CONTAINMENT_OTHER_LEAD: f32 = 0.8;
 pub const JOIN_JACCARD_OTHER_LEAD: f32 = 0.6;
 /// Share of lead bins that must agree for two articles to open alike.
 pub const SAME_LEAD: f32 = 0.5;
-/// Least Jaccard similarity of the numbers two articles hold, when both hold some: template
-/// stories ("Qtly div 25 cts vs 25 cts prior, Pay April 30") differ in their figures.
+/// Least share of the numbers of the article with fewer numbers that the other holds too,
+/// when both hold at least two: template stories ("Qtly div 25 cts vs 25 cts prior, Pay April
+/// 30"; "arrange 1.5 billion dlrs … at 6-1/8 pct") differ in their figures.
 pub const JOIN_FIGURES: f32 = 0.6;
 /// Most days between the publication of two dated articles of one story: a template story
 /// run again next week ("Fed adds reserves via customer repurchases") is another story.
@@ -74,6 +75,10 @@ pub fn within_window(a: Option<i64>, b: Option<i64>) -> bool {
 const MAX_CANDIDATES_PER_BAND: usize = 8;
 /// Candidates compared per new article, at most.
 const MAX_CANDIDATES: usize = 64;
+/// End of a list of pending articles.
+const NONE: u32 = u32::MAX;
+/// Band keys of a text with words.
+const BAND_KEYS: usize = BANDS + LEAD_BANDS;
 /// A candidate this alike (Jaccard) is a copy: the search for better ones stops.
 const NEAR_EXACT: f32 = 0.9;
 
@@ -122,7 +127,11 @@ pub struct StoryDetector {
     fields: StoryFields,
     segments: Vec<SegmentStories>,
     pending: Vec<Pending>,
-    pending_bands: FxHashMap<u64, Vec<u32>>,
+    /// The newest pending article holding each band key...
+    pending_bands: FxHashMap<u64, u32>,
+    /// ...and, for each pending article's each band, the next older one holding that key
+    /// (`NONE` at the end): lists without an allocation per key.
+    pending_older: Vec<u32>,
     /// Ids (hashed) written since the last commit, to their place in `pending`.
     pending_ids: FxHashMap<u64, u32>,
     /// When re-indexing everything: the ids (hashed) written in this run. Committed articles
@@ -139,6 +148,7 @@ impl StoryDetector {
             segments: Vec::new(),
             pending: Vec::new(),
             pending_bands: FxHashMap::default(),
+            pending_older: Vec::new(),
             pending_ids: FxHashMap::default(),
             recomputing: None,
             scratch: Vec::new(),
@@ -172,13 +182,19 @@ impl StoryDetector {
         }
         self.pending.clear();
         self.pending_bands.clear();
+        self.pending_older.clear();
         self.pending_ids.clear();
         Ok(())
     }
 
-    /// The story of a new article with this id, body and publication time (Unix seconds).
-    pub fn assign(&mut self, id: &str, body: &str, published: Option<i64>) -> Result<Assignment> {
-        let computed = Signature::of(body);
+    /// The story of a new article with this id, body signature and publication time (Unix
+    /// seconds).
+    pub fn assign(
+        &mut self,
+        id: &str,
+        computed: &Signature,
+        published: Option<i64>,
+    ) -> Result<Assignment> {
         let signature = computed.stored(id);
         let bands = computed.bands();
         let hash = id_hash(id);
@@ -204,9 +220,13 @@ impl StoryDetector {
         };
         let mut seen = FxHashSet::default();
         let mut over = false;
-        'pending: for band in &bands {
-            let recent = self.pending_bands.get(band).into_iter().flatten().rev();
-            for &at in recent.take(MAX_CANDIDATES_PER_BAND) {
+        'pending: for (slot, band) in bands.iter().enumerate() {
+            let mut next = self.pending_bands.get(band).copied().unwrap_or(NONE);
+            let mut read = 0;
+            while next != NONE && read < MAX_CANDIDATES_PER_BAND {
+                read += 1;
+                let at = next;
+                next = self.pending_older[at as usize * BAND_KEYS + slot];
                 let pending = &self.pending[at as usize];
                 if pending.alive
                     && seen.insert((u32::MAX, at))
@@ -255,8 +275,14 @@ impl StoryDetector {
         }
         let story = best.map_or(hash, |(_, _, story)| story);
         let at = self.pending.len() as u32;
-        for band in &bands {
-            self.pending_bands.entry(*band).or_default().push(at);
+        // Bands are the same number for every text that has words; a text without has none.
+        if bands.len() == BAND_KEYS {
+            for band in &bands {
+                let older = self.pending_bands.insert(*band, at).unwrap_or(NONE);
+                self.pending_older.push(older);
+            }
+        } else {
+            self.pending_older.extend([NONE; BAND_KEYS]);
         }
         self.pending_ids.insert(hash, at);
         self.pending.push(Pending {

@@ -40,6 +40,8 @@ pub const BAND_ROWS: usize = 2;
 pub const LEAD_BANDS: usize = 2;
 /// Words of the lead.
 pub const LEAD_WORDS: usize = 40;
+/// Numbers both texts must hold for their figures to be compared.
+pub const MIN_FIGURES: u32 = 2;
 /// Bins of the lead's own signature.
 const LEAD_BINS: usize = LEAD_BANDS * BAND_ROWS;
 
@@ -79,7 +81,9 @@ pub struct Likeness {
     pub jaccard: f32,
     /// Share of the shorter text's shingles the longer one holds.
     pub containment: f32,
-    /// Jaccard similarity of the sets of numbers (1 when either text has none).
+    /// Share of the numbers of the text with fewer numbers that the other holds too (1 when
+    /// either holds fewer than [`MIN_FIGURES`]: a date dropped from a dateline, a year added
+    /// by a copyright line say nothing).
     pub figures: f32,
     /// Share of the leads' bins that agree: copies open alike, unless one added a paragraph
     /// on top.
@@ -347,11 +351,11 @@ impl StoredSignature {
         let (a, b) = (self.shingles as f32, other.shingles as f32);
         // |A ∩ B| = J (|A| + |B|) / (1 + J)
         let shared = jaccard * (a + b) / (1.0 + jaccard);
-        let figures = if self.figures == 0 || other.figures == 0 {
+        let fewer = self.figures.count_ones().min(other.figures.count_ones());
+        let figures = if fewer < MIN_FIGURES {
             1.0
         } else {
-            (self.figures & other.figures).count_ones() as f32
-                / (self.figures | other.figures).count_ones() as f32
+            (self.figures & other.figures).count_ones() as f32 / fewer as f32
         };
         Likeness {
             jaccard,

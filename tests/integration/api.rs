@@ -304,7 +304,10 @@ async fn article_view_has_every_stored_field() {
             "section": "World",
             "tags": [],
             "entities": {"person": [], "place": ["Pyongyang"], "org": []},
-            "mentions": []
+            "mentions": [],
+            // A story of its own, whose id is the hash of the article id.
+            "story": {"id": "bbd1e6d9b4c6f980", "versions": 1, "first": "en-summit",
+                "first_source": "Test Wire", "sources": ["Test Wire"]}
         })
     );
 }

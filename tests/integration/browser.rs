@@ -510,6 +510,122 @@ async fn the_page_works_in_a_real_browser() {
         "query syntax error at position 1: the `(` at position 1 is never closed: add a `)`"
     );
 
+    // Stories: a wire story and its copies, indexed while the page is open, are listed once,
+    // with the other outlets; the article view names the originator and shows what changed.
+    let out = dateline(
+        &index,
+        &["index", fixture("stories.jsonl").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The server sees the commit within about a second: search until it does.
+    let started = Instant::now();
+    loop {
+        client
+            .goto(&format!("{base}/?q=dockworkers"))
+            .await
+            .unwrap();
+        wait_for(
+            &client,
+            "return document.getElementById('status').textContent !== ''",
+            "the search answers",
+        )
+        .await;
+        let status = js(
+            &client,
+            "return document.getElementById('status').textContent",
+        )
+        .await;
+        if status
+            .as_str()
+            .unwrap_or_default()
+            .contains("9 articles in 2 stories")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the stories never showed: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    wait_status(&client, "9 articles in 2 stories").await;
+    assert_eq!(
+        text_of(&client, Locator::Css(".hit .story-line")).await,
+        "and 7 other versions from Valley Herald, Coastline Post, Evening Gazette, Northern Courier, Island Times, Archive Digest · first published here"
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.getElementById('collapse').checked"
+        )
+        .await,
+        json!(true)
+    );
+    click(&client, Locator::Css(".hit .story-line button")).await;
+    wait_for(
+        &client,
+        "return !document.getElementById('article-story').hidden",
+        "the story shows in the article view",
+    )
+    .await;
+    let summary = text_of(&client, Locator::Css("#article-story .story-summary")).await;
+    assert_eq!(
+        summary,
+        "First published by Harbour Wire, then 6 other outlets within 6 h."
+    );
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#article-story li.version').length"
+        )
+        .await,
+        json!(8)
+    );
+    // Open the trimmed version from the list: its diff lists what it dropped.
+    click(
+        &client,
+        Locator::XPath("//section[@id='article-story']//button[text()='Evening Gazette']"),
+    )
+    .await;
+    wait_for(
+        &client,
+        "return document.querySelectorAll('#article-story .diff del').length === 5",
+        "the trimmed version's removed sentences show",
+    )
+    .await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("article=st-trim")
+    );
+    client
+        .goto(&format!("{base}/?q=dockworkers"))
+        .await
+        .unwrap();
+    wait_status(&client, "9 articles in 2 stories").await;
+    // The toggle lists every copy again, and the URL keeps the choice.
+    click(&client, Locator::Id("collapse")).await;
+    wait_status(&client, "9 articles for “dockworkers” ·").await;
+    assert_eq!(
+        js(
+            &client,
+            "return document.querySelectorAll('#hits .hit').length"
+        )
+        .await,
+        json!(9)
+    );
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("collapse=none")
+    );
+
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/?q=summit")).await.unwrap();

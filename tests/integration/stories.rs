@@ -165,13 +165,19 @@ fn csv_export_carries_the_story() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header[13..],
-        strings(&["story", "story_versions", "story_first"])
+        strings(&[
+            "dateline_place",
+            "credit",
+            "story",
+            "story_versions",
+            "story_first"
+        ])
     );
     let rows: BTreeMap<String, (String, String)> = reader
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[0].to_string(), (r[14].to_string(), r[15].to_string()))
+            (r[0].to_string(), (r[16].to_string(), r[17].to_string()))
         })
         .collect();
     assert_eq!(rows["st-trim"], ("8".to_string(), "st-orig".to_string()));
@@ -230,16 +236,43 @@ fn a_story_lists_its_versions_in_time_order_with_their_changes() {
     );
     let reorder = &by_id("st-reorder")["changes"];
     assert_eq!(reorder["reordered"], true);
-    assert_eq!(reorder["sentences"], serde_json::json!([]));
+    // Its dateline's dash is a hyphen: that sentence changed; the three others only moved.
+    assert_eq!(reorder["sentences"].as_array().unwrap().len(), 2);
     assert_eq!(reorder["sentences_moved"], 3);
-    let update = &by_id("st-update")["changes"]["sentences"];
-    assert_eq!(update.as_array().unwrap().len(), 1);
-    assert_eq!(update[0]["change"], "added");
-    assert!(
-        update[0]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("The labour ministry")
+    // The update put a paragraph on top and moved the dateline to it.
+    let update = &by_id("st-update")["changes"];
+    assert_eq!(
+        (
+            update["paragraphs_added"].clone(),
+            update["paragraphs_removed"].clone()
+        ),
+        (2.into(), 1.into())
+    );
+    let changed: Vec<(&str, String)> = update["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = c["text"].as_str().unwrap().chars().take(45).collect();
+            (c["change"].as_str().unwrap(), text)
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (
+                "removed",
+                "VELMORA, May 6 (Harbour Wire) — Dockworkers a".to_string()
+            ),
+            (
+                "added",
+                "VELMORA, May 6 (Harbour Wire) — The labour mi".to_string()
+            ),
+            (
+                "added",
+                "Dockworkers at the port of Velmora walked off".to_string()
+            ),
+        ]
     );
     let edit = &by_id("st-edit")["changes"]["sentences"];
     assert!(
@@ -271,4 +304,75 @@ fn a_story_lists_its_versions_in_time_order_with_their_changes() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn datelines_and_credits_are_facets_filters_and_lineage() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let all = fx.search("*", &["--facets", "dateline_place,credit", "--size", "100"]);
+    assert_eq!(
+        facet(&all, "dateline_place"),
+        vec![("Velmora".to_string(), 10)]
+    );
+    assert_eq!(
+        facet(&all, "credit"),
+        vec![
+            ("Harbour Wire".to_string(), 8),
+            ("Agence France-Presse".to_string(), 1),
+            ("Associated Press".to_string(), 1),
+        ]
+    );
+    let hit = |id: &str| {
+        all["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // "VELMORA, 6 mai (AFP) –", "— AP" closing the text, "VELMORA (Harbour Wire) --".
+    assert_eq!(hit("st-french")["credit"], "Agence France-Presse");
+    assert_eq!(hit("st-related-1")["credit"], "Associated Press");
+    assert!(hit("st-related-1").get("dateline_place").is_none());
+    assert_eq!(hit("st-tonnage-1")["dateline_place"], "Velmora");
+    // "Velmora, May 6 (Harbour Wire) –" in title case, "VELMORA —" without a credit.
+    assert_eq!(hit("st-edit")["credit"], "Harbour Wire");
+    assert!(hit("st-credit").get("credit").is_none());
+    assert_eq!(
+        fx.id_set("*", &["--credit", "AFP", "--credit", "AP"]),
+        strings(&["st-french", "st-related-1"])
+    );
+    assert_eq!(
+        fx.id_set("credit:\"associated press\"", &[]),
+        strings(&["st-related-1"])
+    );
+    assert_eq!(fx.search("dateline:velmora", &[])["total"], 10);
+    // The lineage says which versions credit the originator.
+    let id = hit("st-orig")["story"]["id"].as_str().unwrap().to_string();
+    let out = dateline(&fx.path(), &["story", &id, "--json"]);
+    let lineage: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let credits: BTreeMap<String, Value> = lineage["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["credits_first"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(credits["st-orig"], Value::Null);
+    for id in [
+        "st-headline",
+        "st-trim",
+        "st-edit",
+        "st-update",
+        "st-reorder",
+    ] {
+        assert_eq!(credits[id], true, "{id}");
+    }
+    assert_eq!(credits["st-credit"], false);
+    assert_eq!(credits["st-undated"], false);
 }

@@ -166,19 +166,22 @@ impl<'a> Compiler<'a> {
             (KeywordField::Org, &request.org),
         ] {
             for value in values {
-                filter(self.keyword(field, value));
+                filter(self.keyword(field, value)?);
             }
         }
-        // …but comes from one outlet and is in one language: several values mean any of them.
+        // …but comes from one outlet, is in one language, has one dateline and one credit:
+        // several values mean any of them.
         for (field, values) in [
             (KeywordField::Source, &request.source),
             (KeywordField::Language, &request.language),
+            (KeywordField::DatelinePlace, &request.dateline_place),
+            (KeywordField::Credit, &request.credit),
         ] {
             if !values.is_empty() {
                 let any = values
                     .iter()
-                    .map(|v| (Occur::Should, self.keyword(field, v)))
-                    .collect();
+                    .map(|v| Ok((Occur::Should, self.keyword(field, v)?)))
+                    .collect::<Result<Vec<_>>>()?;
                 filter(Box::new(BooleanQuery::new(any)));
             }
         }
@@ -228,7 +231,7 @@ impl<'a> Compiler<'a> {
             Node::Near { .. } | Node::Lead(_) => self.spans(node, None)?,
             Node::AtLeast { times, node } => self.spans(node, Some(*times))?,
             Node::Length { min, max } => Some(self.length(*min, *max)?),
-            Node::Keyword { field, value } => Some(self.keyword(*field, value)),
+            Node::Keyword { field, value } => Some(self.keyword(*field, value)?),
             Node::Published(range) => Some(self.published(*range)),
             Node::Or(children) => {
                 let mut clauses = Vec::new();
@@ -475,8 +478,23 @@ impl<'a> Compiler<'a> {
         Ok(best_of(alternatives))
     }
 
-    fn keyword(&self, field: KeywordField, value: &str) -> Box<dyn Query> {
+    fn keyword(&self, field: KeywordField, value: &str) -> Result<Box<dyn Query>> {
+        let canonical = |value: &str, kind: entities::Kind| {
+            entities::lookup(value)
+                .filter(|e| e.kind == kind)
+                .map(|e| e.name.to_lowercase())
+        };
         let f = self.fields;
+        let since = |field: Option<Field>, what: &str| {
+            field.ok_or_else(|| {
+                Error::invalid(
+                    "q",
+                    format!(
+                        "this index was built before {what} were kept: index the articles again into a new index directory to search by them"
+                    ),
+                )
+            })
+        };
         // Keyword fields are indexed cleaned (as articles are) and lower-cased.
         let folded = clean_line(value).to_lowercase();
         let (field, value) = match field {
@@ -488,13 +506,23 @@ impl<'a> Compiler<'a> {
             KeywordField::Section => (f.section, folded),
             KeywordField::Tag => (f.tag, folded),
             KeywordField::Language => (f.language, normalise_language(value).unwrap_or(folded)),
+            // Datelines and credits are indexed under canonical names: "AFP" finds Agence
+            // France-Presse.
+            KeywordField::DatelinePlace => (
+                since(f.dateline_place, "datelines")?,
+                canonical(value, entities::Kind::Place).unwrap_or(folded),
+            ),
+            KeywordField::Credit => (
+                since(f.credit, "credits")?,
+                canonical(value, entities::Kind::Org).unwrap_or(folded),
+            ),
             // Ids are matched exactly as stored.
             KeywordField::Id => (f.id, value.trim().to_string()),
         };
-        Box::new(TermQuery::new(
+        Ok(Box::new(TermQuery::new(
             Term::from_field_text(field, &value),
             IndexRecordOption::Basic,
-        ))
+        )))
     }
 
     /// Articles whose body has between `min` and `max` words (inclusive).

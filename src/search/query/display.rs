@@ -33,6 +33,8 @@ impl KeywordField {
             KeywordField::Place => "place",
             KeywordField::Org => "org",
             KeywordField::Source => "source",
+            KeywordField::DatelinePlace => "dateline",
+            KeywordField::Credit => "credit",
             KeywordField::Language => "language",
             KeywordField::Author => "author",
             KeywordField::Section => "section",

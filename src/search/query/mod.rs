@@ -65,6 +65,10 @@ pub enum KeywordField {
     Tag,
     /// `id:`
     Id,
+    /// `dateline:`
+    DatelinePlace,
+    /// `credit:`
+    Credit,
 }
 
 /// A date interval `[from, to)`; an open side is `None`.
@@ -162,6 +166,8 @@ fn field_kind(name: &str) -> Option<FieldKind> {
         "section" => Keyword(KeywordField::Section),
         "tag" => Keyword(KeywordField::Tag),
         "id" => Keyword(KeywordField::Id),
+        "dateline" | "dateline_place" => Keyword(KeywordField::DatelinePlace),
+        "credit" => Keyword(KeywordField::Credit),
         "published" | "date" => Published,
         _ => return None,
     })
