@@ -21,11 +21,11 @@
 //!   entity tagging, commits every 20,000), bare tantivy 0.27 (title and body English-stemmed,
 //!   source/language/person/place/org keyword fast fields, a date fast field; one commit), and
 //!   Lucene 8 (`benches/lucene/LuceneBench.java`: EnglishAnalyzer, `SortedSetDocValuesFacetField`
-//!   facets, the same fields);
+//!   facets, the same fields); and `dateline index --no-stories`, for what story detection costs;
 //! - search, a fixed mix of 60 queries (terms, phrases, booleans, source/language/date filters),
 //!   each with top 10, counts of the five facets, a monthly histogram and body highlights:
-//!   Dateline's library, Dateline over HTTP (the real server on loopback), bare tantivy and
-//!   Lucene; p50/p95/p99 after a warm-up round; the server's anonymous RSS after the mix.
+//!   Dateline's library (and the same mix collapsed into stories), Dateline over HTTP (the real
+//!   server on loopback), bare tantivy and Lucene; p50/p95/p99 after a warm-up round; the server's anonymous RSS after the mix.
 //!
 //! Bare tantivy and Lucene take the person/place/org of each article from the corpus, where the
 //! scaler wrote what Dateline's tagger finds: all three aggregate the same facet values.
@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use common::{en_stem, get, rss_kb, start_server};
 use dateline::Engine;
-use dateline::search::{Interval, SearchRequest};
+use dateline::search::{CollapseBy, Interval, SearchRequest};
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
@@ -621,12 +621,27 @@ fn dateline_uri(m: &MixQuery) -> String {
 
 /// The mix through Dateline's library, segments searched on `threads` threads.
 fn dateline_search(dir: &Path, mix: &[MixQuery], rounds: usize, threads: usize) -> Vec<Duration> {
+    dateline_search_as(dir, mix, rounds, threads, CollapseBy::None)
+}
+
+/// The mix through Dateline's library, hits collapsed or not into stories.
+fn dateline_search_as(
+    dir: &Path,
+    mix: &[MixQuery],
+    rounds: usize,
+    threads: usize,
+    collapse: CollapseBy,
+) -> Vec<Duration> {
     let engine = Engine::open_with_threads(dir, threads).unwrap();
     let mut times = Vec::new();
     for round in 0..=rounds {
         for m in mix {
             let started = Instant::now();
-            let response = engine.search(&dateline_request(m)).unwrap();
+            let request = SearchRequest {
+                collapse,
+                ..dateline_request(m)
+            };
+            let response = engine.search(&request).unwrap();
             std::hint::black_box(response);
             if round > 0 {
                 times.push(started.elapsed());
@@ -808,7 +823,8 @@ fn main() {
             );
         }
         let mb = std::fs::metadata(&jsonl).unwrap().len() as f64 / 1e6;
-        let dirs = ["dateline", "bare", "lucene"].map(|e| work.join(format!("{e}-{n}{only}")));
+        let dirs = ["dateline", "bare", "lucene", "dateline-nostories"]
+            .map(|e| work.join(format!("{e}-{n}{only}")));
         for d in &dirs {
             std::fs::remove_dir_all(d).ok();
         }
@@ -823,6 +839,18 @@ fn main() {
             .arg(&jsonl)
             .stdout(Stdio::null());
         let (_, dl_wall, dl_rss) = timed(dl);
+        // The same without story detection, for what detection costs.
+        let mut plain = Command::new(env!("CARGO_BIN_EXE_dateline"));
+        plain
+            .arg("--index")
+            .arg(&dirs[3])
+            .args(["index", "--quiet", "--no-stories", "--threads"])
+            .arg(o.threads.to_string())
+            .arg("--memory")
+            .arg(o.memory_mb.to_string())
+            .arg(&jsonl)
+            .stdout(Stdio::null());
+        let (_, plain_wall, plain_rss) = timed(plain);
         let mut bare = Command::new(std::env::current_exe().unwrap());
         bare.arg("--child-bare-index")
             .arg(&jsonl)
@@ -847,6 +875,20 @@ fn main() {
             .map_or(1, |n| n.get())
             .min(dateline::search::MAX_SEARCH_THREADS);
         let dl_par = percentiles(dateline_search(&dirs[0], &mix, o.rounds, parallel));
+        let dl_collapsed = percentiles(dateline_search_as(
+            &dirs[0],
+            &mix,
+            o.rounds,
+            1,
+            CollapseBy::Story,
+        ));
+        let dl_collapsed_par = percentiles(dateline_search_as(
+            &dirs[0],
+            &mix,
+            o.rounds,
+            parallel,
+            CollapseBy::Story,
+        ));
         let from = dateline::search::PARALLEL_FROM_ARTICLES;
         let (http_times, server_rss) = dateline_http(&dirs[0], &mix, o.rounds);
         let dl_http = percentiles(http_times);
@@ -910,6 +952,22 @@ fn main() {
             dl_par[0], dl_par[1], dl_par[2]
         ));
         row.push_str(&format!(
+            "| Dateline, collapsed into stories (1 thread / as shipped) | | | | | | {:.2} / {:.2} / {:.2} · {:.2} / {:.2} / {:.2} |\n",
+            dl_collapsed[0],
+            dl_collapsed[1],
+            dl_collapsed[2],
+            dl_collapsed_par[0],
+            dl_collapsed_par[1],
+            dl_collapsed_par[2]
+        ));
+        row.push_str(&line(
+            "Dateline without story detection (`--no-stories`)",
+            plain_wall,
+            plain_rss,
+            &dirs[3],
+            [f64::NAN; 3],
+        ));
+        row.push_str(&format!(
             "| Dateline over HTTP (as shipped) | | | | server: {:.0} MB anon after the mix | | {:.2} / {:.2} / {:.2} |\n",
             server_rss as f64 / 1024.0,
             dl_http[0],
@@ -926,6 +984,12 @@ fn main() {
         if let (Some((_, wall, rss)), Some(p)) = (&lucene_index, lucene_p) {
             row.push_str(&line("Lucene 8", *wall, *rss, &dirs[2], p));
         }
+        row.push_str(&format!(
+            "\nstory detection costs {:.1}% of indexing throughput (target ≤ 15%) and {:.1}% of index size; collapsing costs {:.2}× the search p50 (1 thread)\n",
+            (1.0 - rate(dl_wall) / rate(plain_wall)) * 100.0,
+            (size_mb(&dirs[0]) / size_mb(&dirs[3]) - 1.0) * 100.0,
+            dl_collapsed[0] / dl_lib[0]
+        ));
         row.push_str(&format!(
             "\nratios: indexing Dateline/tantivy {:.2}× (target ≥ 0.6){}; search p50 (1 thread) Dateline/tantivy {:.2}× (target ≤ 1.5){}; as shipped Dateline/tantivy {:.2}×{}\n",
             rate(dl_wall) / rate(bare_wall),

@@ -324,6 +324,7 @@ async function renderArticle(state) {
     $("article-entities").replaceChildren(...["person", "place", "org"].flatMap((type) => a.entities[type].map((name) => entityChip(type, name))));
     $("article-body").replaceChildren(...markMentions(a.body, a.mentions));
     await renderStory(a);
+    renderSimilar(a);
     if (!dialog.open) dialog.showModal();
   } catch (error) {
     $("error").hidden = false;
@@ -377,6 +378,20 @@ async function renderStory(a) {
     : null;
   box.replaceChildren(el("h3", {}, `Story: ${lineage.versions} versions`), el("p", { class: "story-summary" }, summary),
     el("ol", { class: "versions" }, items), diff);
+  box.hidden = false;
+}
+
+// Other stories on the same subject, not copies of this one.
+async function renderSimilar(a) {
+  const box = $("article-similar");
+  box.replaceChildren();
+  box.hidden = true;
+  const found = await api(`/api/articles/${encodeURIComponent(a.id)}/similar?size=5`).catch(() => null);
+  if (!found || !found.hits.length || readState().article !== a.id) return;
+  box.replaceChildren(el("h3", {}, "Similar coverage"), el("ul", {}, found.hits.map((hit) => el("li", {},
+    el("button", { type: "button", class: "link", onclick: () => navigate((s) => { s.article = hit.id; }, { keepPage: true }) }, hit.title || "(no title)"),
+    ` — ${[hit.source, formatDate(hit.published)].filter(Boolean).join(" · ")}`,
+    hit.story && hit.story.versions > 1 ? ` · ${hit.story.versions} versions` : ""))));
   box.hidden = false;
 }
 

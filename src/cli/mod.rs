@@ -53,6 +53,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Other stories on the subject of an article (not copies of it), best first.
+    Similar {
+        /// The article id.
+        id: String,
+        /// How many stories, at most (1 to 50).
+        #[arg(long, default_value_t = 10)]
+        size: usize,
+        /// Print the `/api/articles/{id}/similar` JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Re-tag every article of the index from its stored text (after editing the corrections
     /// file), without re-reading the source files.
     Reindex,
@@ -115,6 +126,7 @@ pub fn run() -> i32 {
         Command::Search(args) => search_cmd::run(&cli.index, args),
         Command::Stats { json } => search_cmd::stats(&cli.index, json),
         Command::Story { id, json } => search_cmd::story(&cli.index, &id, json),
+        Command::Similar { id, size, json } => search_cmd::similar(&cli.index, &id, size, json),
         Command::Export(args) => search_cmd::export(&cli.index, args),
         Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),

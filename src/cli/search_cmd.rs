@@ -301,6 +301,38 @@ pub fn story(index: &Path, id: &str, json: bool) -> anyhow::Result<i32> {
     finish_output(printed)
 }
 
+pub fn similar(index: &Path, id: &str, size: usize, json: bool) -> anyhow::Result<i32> {
+    let hits = Engine::open(index)?.similar(id, size)?;
+    let mut out = io::stdout().lock();
+    let printed = if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "hits": hits }))?
+        )
+    } else if hits.is_empty() {
+        writeln!(out, "no other story on the subject of `{id}`")
+    } else {
+        hits.iter().enumerate().try_for_each(|(i, hit)| {
+            let date = hit.published.as_deref().map_or("undated", |d| &d[..10]);
+            let versions = hit
+                .story
+                .as_ref()
+                .filter(|s| s.versions > 1)
+                .map_or(String::new(), |s| format!(" · {} versions", s.versions));
+            writeln!(
+                out,
+                "{:>3}. {} — {} · {date}{versions} · {}",
+                i + 1,
+                hit.title,
+                hit.source.as_deref().unwrap_or("(no outlet)"),
+                hit.id
+            )
+        })
+    };
+    finish_output(printed)
+}
+
 /// "2 h 5 min", "40 min", "3 d 4 h".
 fn duration(seconds: i64) -> String {
     let minutes = seconds / 60;

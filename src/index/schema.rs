@@ -5,8 +5,8 @@
 //! as written, and stems only where they differ (see `analysis::StemRepeat`).
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
+    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis::{FOLDED_ANALYZER, KEYWORD_ANALYZER, LanguageGroup};
@@ -236,8 +236,9 @@ pub fn build_schema() -> Schema {
     b.add_text_field(BODY, STORED);
     b.add_text_field(MENTIONS, STORED);
     b.add_u64_field(WORDS, INDEXED | FAST);
-    b.add_u64_field(STORY, INDEXED | FAST);
-    b.add_u64_field(STORY_BAND, INDEXED);
+    // Looked up by value, never scored: no field norms.
+    b.add_u64_field(STORY, NumericOptions::default().set_indexed().set_fast());
+    b.add_u64_field(STORY_BAND, NumericOptions::default().set_indexed());
     b.add_bytes_field(STORY_SIGNATURE, FAST);
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();

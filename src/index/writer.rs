@@ -203,7 +203,12 @@ impl Indexer {
             Some(detector) => {
                 let published = article.published.map(|p| p.unix_timestamp());
                 let signature = signature.unwrap_or_else(|| Signature::of(&article.body));
-                Some(detector.assign(&article.id, &signature, published)?)
+                Some(detector.assign(
+                    &article.id,
+                    article.source.as_deref(),
+                    &signature,
+                    published,
+                )?)
             }
             None => None,
         };

@@ -15,6 +15,7 @@ pub mod query;
 mod relax;
 mod request;
 mod response;
+mod similar;
 mod snippet;
 mod span;
 mod stats;
@@ -33,6 +34,7 @@ pub use request::{
 pub use response::{
     Bucket, Entities, FacetCount, Hit, PatternTerms, QueryInfo, Relaxed, SearchResponse,
 };
+pub use similar::MAX_SIMILAR;
 pub use snippet::escape_html;
 pub use stats::Stats;
 pub use stored::{ArticleView, StoredArticle};
@@ -462,18 +464,68 @@ impl Engine {
     /// Returns the stored article with this id.
     pub fn article(&self, id: &str) -> Result<ArticleView> {
         let searcher = self.reader.searcher();
+        let address = self.address(&searcher, id)?;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let mut view = ArticleView::read(&self.fields, &doc);
+        view.article.story = StoryBook::new(&searcher, &self.fields).reference(address)?;
+        Ok(view)
+    }
+
+    /// Where the article with this id is.
+    fn address(&self, searcher: &Searcher, id: &str) -> Result<DocAddress> {
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
         );
         let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = found.first() else {
-            return Err(crate::Error::ArticleNotFound { id: id.to_string() });
-        };
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        let mut view = ArticleView::read(&self.fields, &doc);
-        view.article.story = StoryBook::new(&searcher, &self.fields).reference(*address)?;
-        Ok(view)
+        match found.first() {
+            Some((_, address)) => Ok(*address),
+            None => Err(crate::Error::ArticleNotFound { id: id.to_string() }),
+        }
+    }
+
+    /// Up to `size` other stories on the subject of the article with this id (not copies of
+    /// it), best first, each as the hit of its earliest version.
+    pub fn similar(&self, id: &str, size: usize) -> Result<Vec<Hit>> {
+        if size == 0 || size > MAX_SIMILAR {
+            return Err(crate::Error::invalid(
+                "size",
+                format!("`{size}` is out of range: use 1 to {MAX_SIMILAR}"),
+            ));
+        }
+        let searcher = self.reader.searcher();
+        let address = self.address(&searcher, id)?;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let article = StoredArticle::read(&self.fields, &doc);
+        let mut stories = StoryBook::new(&searcher, &self.fields);
+        let versions = stories.reference(address)?.map_or(1, |s| s.versions);
+        let query = similar::query(
+            &searcher,
+            &self.fields,
+            &article,
+            stories.story_of(address)?,
+            versions,
+        );
+        let (_, ranked, _) = self.ranked(
+            &searcher,
+            query.as_ref(),
+            Sort::Relevance,
+            Some(Represent::Earliest),
+            size,
+            0,
+            Count,
+        )?;
+        let (highlights, spans, _) =
+            Compiler::new(&self.index, &self.fields, &searcher)?.into_parts();
+        let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, address) in ranked {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut hit = self.hit(&doc, score, &mut snippets)?;
+            hit.story = stories.reference(address)?;
+            hits.push(hit);
+        }
+        Ok(hits)
     }
 
     /// Returns the versions of a story in time order, each with what it changed.

@@ -72,6 +72,17 @@ pub async fn article(
     Ok(Json(blocking(&state, move |e| e.article(&id)).await?))
 }
 
+/// `GET /api/articles/{id}/similar?size=N`
+pub async fn similar(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let size = params::similar_size(raw.as_deref().unwrap_or(""))?;
+    let hits = blocking(&state, move |e| e.similar(&id, size)).await?;
+    Ok(Json(json!({ "hits": hits })))
+}
+
 /// `GET /api/stories/{id}`
 pub async fn story(
     State(state): State<Arc<AppState>>,

@@ -152,6 +152,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/api/search", get(handlers::search))
         .route("/api/articles/{id}", get(handlers::article))
+        .route("/api/articles/{id}/similar", get(handlers::similar))
         .route("/api/stories/{id}", get(handlers::story))
         .route("/api/entities", get(handlers::entities))
         .route("/api/stats", get(handlers::stats))

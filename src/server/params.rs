@@ -157,6 +157,18 @@ pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiErr
     Ok((request, format))
 }
 
+/// The `size` of `/api/articles/{id}/similar` (default 10).
+pub fn similar_size(raw: &str) -> Result<usize, ApiError> {
+    let mut size = 10;
+    for (name, value) in pairs(raw)? {
+        match name.as_str() {
+            "size" => size = number("size", &value)?,
+            _ => return Err(unknown(&name, &["size"])),
+        }
+    }
+    Ok(size)
+}
+
 /// Parameters of `/api/entities`.
 #[derive(Debug, PartialEq)]
 pub struct EntitiesRequest {

@@ -28,18 +28,24 @@ pub const JOIN_CONTAINMENT: f32 = 0.7;
 pub const JOIN_JACCARD: f32 = 0.2;
 /// Least share of the shorter text the longer must hold, for two articles that open
 /// differently ("UPDATE 1-" put a paragraph on top).
-pub const JOIN_CONTAINMENT_OTHER_LEAD: f32 = 0.8;
-/// Least Jaccard similarity of two articles that open differently: two articles of one outlet
-/// sharing a long boilerplate block open differently and share less than this.
-pub const JOIN_JACCARD_OTHER_LEAD: f32 = 0.6;
+pub const JOIN_CONTAINMENT_OTHER_LEAD: f32 = 0.75;
+/// Least Jaccard similarity of two articles that open differently.
+pub const JOIN_JACCARD_OTHER_LEAD: f32 = 0.45;
+/// Least containment of two articles of one outlet in one story: an outlet's own articles share
+/// templates and boilerplate (standard openings, related-links blocks, footers) far more than
+/// other outlets' copies do, while its own new versions (UPDATE, CORRECTED, RPT) are close.
+pub const JOIN_CONTAINMENT_SAME_SOURCE: f32 = 0.8;
+/// Least Jaccard similarity of two articles of one outlet in one story.
+pub const JOIN_JACCARD_SAME_SOURCE: f32 = 0.6;
 /// Share of lead bins that must agree for two articles to open alike.
 pub const SAME_LEAD: f32 = 0.5;
 /// Least share of the numbers of the article with fewer numbers that the other holds too,
 /// when both hold at least two: template stories ("Qtly div 25 cts vs 25 cts prior, Pay April
 /// 30"; "arrange 1.5 billion dlrs … at 6-1/8 pct") differ in their figures.
 pub const JOIN_FIGURES: f32 = 0.6;
-/// Most days between the publication of two dated articles of one story: a template story
-/// run again next week ("Fed adds reserves via customer repurchases") is another story.
+/// Most days between the publication of a dated article and the dated articles of the story it
+/// joins, its first among them: a template story run again next week ("Fed adds reserves via
+/// customer repurchases") is another story, and such stories cannot chain day by day.
 pub const WINDOW_DAYS: i64 = 7;
 /// Texts with fewer shingles than this (about 20 words) are one story only when nearly equal:
 /// a short text shares most of its words with any other short text of the same template.
@@ -51,6 +57,8 @@ pub const SHORT_JACCARD: f32 = 0.8;
 pub fn same_story(likeness: &Likeness) -> bool {
     let (containment, jaccard) = if likeness.shorter < SHORT_SHINGLES {
         (JOIN_CONTAINMENT_OTHER_LEAD, SHORT_JACCARD)
+    } else if likeness.same_source {
+        (JOIN_CONTAINMENT_SAME_SOURCE, JOIN_JACCARD_SAME_SOURCE)
     } else if likeness.lead >= SAME_LEAD {
         (JOIN_CONTAINMENT, JOIN_JACCARD)
     } else {
@@ -187,15 +195,16 @@ impl StoryDetector {
         Ok(())
     }
 
-    /// The story of a new article with this id, body signature and publication time (Unix
-    /// seconds).
+    /// The story of a new article with this id, outlet, body signature and publication time
+    /// (Unix seconds).
     pub fn assign(
         &mut self,
         id: &str,
+        source: Option<&str>,
         computed: &Signature,
         published: Option<i64>,
     ) -> Result<Assignment> {
-        let signature = computed.stored(id);
+        let signature = computed.stored(id, source);
         let bands = computed.bands();
         let hash = id_hash(id);
         if let Some(&earlier) = self.pending_ids.get(&hash) {
@@ -204,14 +213,18 @@ impl StoryDetector {
         if let Some(run) = &mut self.recomputing {
             run.insert(hash);
         }
-        let mut best: Option<(f32, f32, u64)> = None;
+        // (containment, jaccard, story, when the story started)
+        let mut best: Option<(f32, f32, u64, Option<i64>)> = None;
         let mut compared = 0;
-        // Compares a candidate; true when the search is over.
+        // Compares a candidate; true when the search is over. A story stays within
+        // [`WINDOW_DAYS`] of its first dated article: template stories run day after day do
+        // not chain into one.
         let mut consider = |other: &StoredSignature, when: Option<i64>, story: u64| {
             compared += 1;
-            if within_window(published, when) {
+            let start = other.story_start.or(when);
+            if within_window(published, when) && within_window(published, start) {
                 let likeness = signature.likeness(other);
-                let key = (likeness.containment, likeness.jaccard, story);
+                let key = (likeness.containment, likeness.jaccard, story, start);
                 if same_story(&likeness) && best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
                     best = Some(key);
                 }
@@ -273,7 +286,14 @@ impl StoryDetector {
                 }
             }
         }
-        let story = best.map_or(hash, |(_, _, story)| story);
+        let (story, start) = match best {
+            Some((_, _, story, start)) => (story, start.or(published)),
+            None => (hash, published),
+        };
+        let signature = StoredSignature {
+            story_start: start,
+            ..signature
+        };
         let at = self.pending.len() as u32;
         // Bands are the same number for every text that has words; a text without has none.
         if bands.len() == BAND_KEYS {

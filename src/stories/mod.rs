@@ -10,9 +10,10 @@ mod signature;
 
 pub use changes::{Change, ChangeKind, Changes, changes};
 pub use detector::{
-    Assignment, JOIN_CONTAINMENT, JOIN_CONTAINMENT_OTHER_LEAD, JOIN_FIGURES, JOIN_JACCARD,
-    JOIN_JACCARD_OTHER_LEAD, SAME_LEAD, SHORT_JACCARD, SHORT_SHINGLES, StoryDetector, StoryFields,
-    WINDOW_DAYS, same_story, within_window,
+    Assignment, JOIN_CONTAINMENT, JOIN_CONTAINMENT_OTHER_LEAD, JOIN_CONTAINMENT_SAME_SOURCE,
+    JOIN_FIGURES, JOIN_JACCARD, JOIN_JACCARD_OTHER_LEAD, JOIN_JACCARD_SAME_SOURCE, SAME_LEAD,
+    SHORT_JACCARD, SHORT_SHINGLES, StoryDetector, StoryFields, WINDOW_DAYS, same_story,
+    within_window,
 };
 pub use signature::{Likeness, Signature, StoredSignature, id_hash};
 

@@ -126,6 +126,38 @@ async fn stories_collapse_and_lineage_over_the_api() {
     let lineage = lineage.json();
     assert_eq!(lineage["versions"], 8);
     assert_eq!(lineage["articles"][0]["id"], "st-orig");
+    // Similar coverage: the other stories on the strike, not the copies; the French version is
+    // in another language.
+    let similar = get(&index, "/api/articles/st-orig/similar?size=2")
+        .await
+        .json();
+    assert_eq!(ids(&similar), strings(&["st-related-1", "st-related-2"]));
+    let related = get(&index, "/api/articles/st-related-2/similar")
+        .await
+        .json();
+    assert_eq!(ids(&related)[..2], strings(&["st-related-1", "st-orig"]));
+    assert_eq!(related["hits"][1]["story"]["versions"], 8);
+    let french = get(&index, "/api/articles/st-french/similar").await.json();
+    assert_eq!(french["hits"], json!([]));
+    for (uri, code) in [
+        ("/api/articles/st-orig/similar?size=0", "invalid_parameter"),
+        ("/api/articles/st-orig/similar?size=51", "invalid_parameter"),
+        (
+            "/api/articles/st-orig/similar?sort=newest",
+            "unknown_parameter",
+        ),
+        ("/api/articles/nope/similar", "article_not_found"),
+    ] {
+        assert_eq!(error_of(&index, uri).await.1["code"], code, "{uri}");
+    }
+    let cli = stdout(&dateline(
+        &index,
+        &["similar", "st-related-2", "--size", "2"],
+    ));
+    assert!(
+        cli.starts_with("  1. Velmora strike: what automation means for dockers — Coastline Post · 2024-05-07 · st-related-1\n  2. Velmora dockworkers strike over crane automation — Harbour Wire · 2024-05-06 · 8 versions · st-orig"),
+        "{cli}"
+    );
     // The same body as `dateline story ID --json`.
     let cli = dateline(&index, &["story", &story, "--json"]);
     assert_eq!(

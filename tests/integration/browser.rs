@@ -581,6 +581,18 @@ async fn the_page_works_in_a_real_browser() {
         .await,
         json!(8)
     );
+    // Similar coverage: the other stories on the strike, not its copies.
+    wait_for(
+        &client,
+        "return !document.getElementById('article-similar').hidden",
+        "similar coverage shows",
+    )
+    .await;
+    let similar = text_of(&client, Locator::Css("#article-similar li")).await;
+    assert!(
+        similar.starts_with("Velmora strike: what automation means for dockers — Coastline Post"),
+        "{similar}"
+    );
     // Open the trimmed version from the list: its diff lists what it dropped.
     click(
         &client,
