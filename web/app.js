@@ -132,6 +132,8 @@ async function render() {
   params.set("size", String(PAGE_SIZE));
   params.set("histogram", interval);
   params.set("collapse", state.collapse);
+  // Grouped, the facets and the timeline count stories too.
+  if (state.collapse === "story") params.set("count", "stories");
   try {
     const result = await api(`/api/search?${params}`);
     if (mine !== renderCount) return;

@@ -6,8 +6,8 @@ use std::path::Path;
 use clap::Args;
 use dateline::Engine;
 use dateline::search::{
-    CollapseBy, ExportFormat, FacetField, Hit, Interval, Lineage, Represent, SearchRequest,
-    SearchResponse, Sort, Stats, StoryRef, write_header, write_row,
+    CollapseBy, CountBy, ExportFormat, FacetField, Hit, Interval, Lineage, Represent,
+    SearchRequest, SearchResponse, Sort, Stats, StoryRef, write_header, write_row,
 };
 use dateline::stories::ChangeKind;
 
@@ -104,6 +104,9 @@ pub struct SearchArgs {
     /// With --collapse, which version stands for each story.
     #[arg(long, value_enum, default_value_t = Represent::Earliest)]
     represent: Represent,
+    /// What facets and the timeline count: articles, or stories (copies counted once).
+    #[arg(long, value_enum, default_value_t = CountBy::Articles)]
+    count: CountBy,
     /// Print the `/api/search` JSON response.
     #[arg(long)]
     json: bool,
@@ -134,6 +137,7 @@ impl SearchArgs {
                 CollapseBy::None
             },
             represent: self.represent,
+            count: self.count,
             ..SearchRequest::default()
         };
         self.filters.apply(&mut request);

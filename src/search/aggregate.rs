@@ -29,7 +29,7 @@ const MAX_FILLED_BUCKETS: usize = 1000;
 /// Dates spanning more days than this (about 180 years: a stray date far from the rest) are
 /// counted in a map instead of an array.
 const MAX_DAY_ARRAY: i64 = 1 << 16;
-const SECONDS_PER_DAY: i64 = 86_400;
+pub(crate) const SECONDS_PER_DAY: i64 = 86_400;
 /// The Julian day number of 1970-01-01.
 const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 
@@ -151,7 +151,40 @@ impl Days {
     }
 }
 
+/// The values that occurred (positions) with their counts, most frequent first, ties in the
+/// order of the values.
+fn most_frequent_first(totals: Vec<u64>) -> Vec<(u32, u64)> {
+    let mut counted: Vec<(u32, u64)> = totals
+        .into_iter()
+        .enumerate()
+        .filter(|(_, count)| *count > 0)
+        .map(|(at, count)| (at as u32, count))
+        .collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counted
+}
+
 impl Counts {
+    /// Counts from totals per facet value (positions in `ordinals`' lists) and per day.
+    pub(crate) fn from_totals(
+        ordinals: Arc<FacetOrdinals>,
+        facets: Vec<(FacetField, Vec<u64>)>,
+        days: impl Iterator<Item = (i64, u64)>,
+    ) -> Counts {
+        let mut counted_days = Days::default();
+        for (day, count) in days {
+            counted_days.add(day, count);
+        }
+        Counts {
+            ordinals: Some(ordinals),
+            facets: facets
+                .into_iter()
+                .map(|(facet, totals)| (facet, most_frequent_first(totals)))
+                .collect(),
+            days: counted_days,
+        }
+    }
+
     /// The facet counts, most frequent first (ties by value), at most `limit` per facet.
     pub fn facets(&self, limit: usize) -> BTreeMap<String, Vec<FacetCount>> {
         self.facets
@@ -288,16 +321,7 @@ impl Collector for Tally {
             .facets
             .iter()
             .zip(totals)
-            .map(|(&facet, totals)| {
-                let mut counted: Vec<(u32, u64)> = totals
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, count)| *count > 0)
-                    .map(|(at, count)| (at as u32, count))
-                    .collect();
-                counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                (facet, counted)
-            })
+            .map(|(&facet, totals)| (facet, most_frequent_first(totals)))
             .collect();
         Ok(Counts {
             ordinals: Some(self.ordinals.clone()),

@@ -21,6 +21,7 @@ mod span;
 mod stats;
 mod stored;
 mod stories;
+mod story_counts;
 mod word;
 
 pub use collapse::Represent;
@@ -28,7 +29,7 @@ pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use relax::RELAXED_TARGET;
 pub use request::{
-    CollapseBy, FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW,
+    CollapseBy, CountBy, FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW,
     RECENCY_HALF_LIFE_DAYS, SearchRequest, Sort,
 };
 pub use response::{
@@ -64,6 +65,7 @@ use ordinals::FacetOrdinals;
 use relax::RELAX_BELOW;
 use snippet::Snippets;
 use stories::StoryBook;
+use story_counts::StoryTally;
 
 /// Most threads one search spreads its segments over.
 pub const MAX_SEARCH_THREADS: usize = 4;
@@ -213,25 +215,40 @@ impl Engine {
         let compiler = Compiler::new(&self.index, &self.fields, &searcher)?;
         let query = compiler.request(&node, request)?;
         let facet_fields = request.facet_fields();
-        let tally = aggregate::Tally::new(
-            if facet_fields.is_empty() {
-                Arc::new(FacetOrdinals::none())
-            } else {
-                self.ordinals(&searcher)?
-            },
-            &facet_fields,
-            request.histogram != Interval::None,
-        );
+        let ordinals = if facet_fields.is_empty() {
+            Arc::new(FacetOrdinals::none())
+        } else {
+            self.ordinals(&searcher)?
+        };
+        let histogram = request.histogram != Interval::None;
         let collapse = request.collapsed();
-        let (matches, mut ranked, counts) = self.ranked(
-            &searcher,
-            query.as_ref(),
-            request.sort,
-            collapse,
-            request.size,
-            offset,
-            tally,
-        )?;
+        let (sort, size) = (request.sort, request.size);
+        let (matches, mut ranked, counts) = match request.count {
+            CountBy::Articles => {
+                let tally = aggregate::Tally::new(ordinals, &facet_fields, histogram);
+                self.ranked(
+                    &searcher,
+                    query.as_ref(),
+                    sort,
+                    collapse,
+                    size,
+                    offset,
+                    tally,
+                )?
+            }
+            CountBy::Stories => {
+                let tally = StoryTally::new(ordinals, &facet_fields, histogram);
+                self.ranked(
+                    &searcher,
+                    query.as_ref(),
+                    sort,
+                    collapse,
+                    size,
+                    offset,
+                    tally,
+                )?
+            }
+        };
         let total = matches.total;
         let exact_hits = ranked.len();
         // Few articles hold every plain word: those holding most of them follow.

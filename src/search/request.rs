@@ -45,6 +45,18 @@ pub enum CollapseBy {
     Story,
 }
 
+/// What facets and the histogram count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum CountBy {
+    /// Matching articles.
+    #[default]
+    Articles,
+    /// Matching stories: a story counts once per value any of its matching versions has, and
+    /// once in each period it has a matching version.
+    Stories,
+}
+
 /// Width of the date histogram's buckets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -160,6 +172,8 @@ pub struct SearchRequest {
     pub collapse: CollapseBy,
     /// Which version stands for a collapsed story.
     pub represent: Represent,
+    /// Whether facets and the histogram count articles or stories.
+    pub count: CountBy,
 }
 
 impl Default for SearchRequest {
@@ -183,6 +197,7 @@ impl Default for SearchRequest {
             histogram: Interval::Month,
             collapse: CollapseBy::None,
             represent: Represent::Earliest,
+            count: CountBy::Articles,
         }
     }
 }

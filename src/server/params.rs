@@ -2,7 +2,7 @@
 //! filters (`person=A&person=B`) work and an unknown parameter is an error, not silently ignored.
 
 use crate::search::{
-    CollapseBy, ExportFormat, FacetField, Interval, Represent, SearchRequest, Sort,
+    CollapseBy, CountBy, ExportFormat, FacetField, Interval, Represent, SearchRequest, Sort,
 };
 use crate::server::error::ApiError;
 
@@ -56,7 +56,7 @@ fn unknown(name: &str, known: &[&str]) -> ApiError {
     )
 }
 
-const SEARCH_PARAMS: [&str; 18] = [
+const SEARCH_PARAMS: [&str; 19] = [
     "q",
     "person",
     "place",
@@ -75,6 +75,7 @@ const SEARCH_PARAMS: [&str; 18] = [
     "histogram",
     "collapse",
     "represent",
+    "count",
 ];
 
 /// Applies one search parameter; `false` when the name is not a search parameter.
@@ -98,6 +99,7 @@ fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Resul
         "histogram" => request.histogram = choice::<Interval>(name, &value)?,
         "collapse" => request.collapse = choice::<CollapseBy>(name, &value)?,
         "represent" => request.represent = choice::<Represent>(name, &value)?,
+        "count" => request.count = choice::<CountBy>(name, &value)?,
         "facets" => {
             request.facets = Some(
                 value
@@ -144,7 +146,8 @@ pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiErr
     for (name, value) in pairs(raw)? {
         match name.as_str() {
             "format" => format = choice::<ExportFormat>("format", &value)?,
-            "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent" => {
+            "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent"
+            | "count" => {
                 return Err(unknown(&name, &EXPORT_PARAMS));
             }
             _ => {

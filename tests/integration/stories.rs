@@ -376,3 +376,46 @@ fn datelines_and_credits_are_facets_filters_and_lineage() {
     assert_eq!(credits["st-credit"], false);
     assert_eq!(credits["st-undated"], false);
 }
+
+#[test]
+fn facets_and_the_timeline_can_count_stories() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let args = ["--facets", "source,credit", "--histogram", "day"];
+    let articles = fx.search("velmora", &args);
+    let mut by_story = args.to_vec();
+    by_story.extend(["--count", "stories"]);
+    let stories = fx.search("velmora", &by_story);
+    // Harbour Wire ran five articles: the wire story, its update, the third-day story and the
+    // two tonnage reports — four stories.
+    assert_eq!(
+        facet(&articles, "source")[0],
+        ("Harbour Wire".to_string(), 5)
+    );
+    assert_eq!(
+        facet(&stories, "source")[0],
+        ("Harbour Wire".to_string(), 4)
+    );
+    // Eight articles credit Harbour Wire: seven versions of one story and the two reports.
+    assert_eq!(
+        facet(&articles, "credit")[0],
+        ("Harbour Wire".to_string(), 8)
+    );
+    assert_eq!(
+        facet(&stories, "credit")[0],
+        ("Harbour Wire".to_string(), 3)
+    );
+    let day = |response: &Value| {
+        response["histogram"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["date"] == "2024-05-06")
+            .unwrap()["count"]
+            .clone()
+    };
+    // May 6: the seven dated versions and the French story.
+    assert_eq!((day(&articles), day(&stories)), (8.into(), 2.into()));
+    // Hits and totals are the same either way.
+    assert_eq!(ids(&articles), ids(&stories));
+    assert_eq!(articles["total"], stories["total"]);
+}
