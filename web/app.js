@@ -131,6 +131,7 @@ async function render() {
   if (!params.has("q")) params.set("q", "*");
   params.set("size", String(PAGE_SIZE));
   params.set("histogram", interval);
+  params.set("facets", LISTS.join(","));
   params.set("collapse", state.collapse);
   // Grouped, the facets and the timeline count stories too.
   if (state.collapse === "story") params.set("count", "stories");

@@ -84,7 +84,9 @@ pub fn to_document(
             for &band in &story.bands {
                 doc.add_u64(fields.band, band);
             }
-            doc.add_bytes(fields.signature, &story.signature.to_bytes());
+            for word in story.signature.to_words() {
+                doc.add_u64(fields.signature, word);
+            }
         }
         // Stories off: a story of its own, which later copies cannot find.
         (Some(fields), None) => doc.add_u64(fields.story, crate::stories::id_hash(&article.id)),

@@ -1,7 +1,7 @@
 //! One hit per story: a collector that groups the matching articles by story and keeps, per
 //! story, its best score and the version that represents it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -138,7 +138,7 @@ where
             represent: self.represent,
             boost: (self.boost)(reader),
             total: 0,
-            groups: HashMap::new(),
+            groups: HashMap::default(),
         })
     }
 
@@ -151,7 +151,7 @@ where
         segments: Vec<(usize, HashMap<u64, Group>)>,
     ) -> tantivy::Result<Collapsed> {
         let mut total = 0;
-        let mut all: HashMap<u64, Group> = HashMap::new();
+        let mut all: HashMap<u64, Group> = HashMap::default();
         for (count, groups) in segments {
             total += count;
             for (story, group) in groups {

@@ -65,7 +65,7 @@ pub fn for_each_match(
                 let stored: TantivyDocument = store.get(doc)?;
                 sent += 1;
                 let mut article = StoredArticle::read(fields, &stored);
-                article.story = stories.reference(DocAddress::new(ord as u32, doc))?;
+                article.story = stories.reference(DocAddress::new(ord as u32, doc), &article.id)?;
                 if !sink(article) {
                     return Ok(sent);
                 }

@@ -277,7 +277,7 @@ impl Engine {
         for (i, (score, address)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, score, &mut snippets)?;
-            hit.story = stories.reference(address)?;
+            hit.story = stories.reference(address, &hit.id)?;
             if i >= exact_hits {
                 hit.missing = relax::missing(&searcher, &words, address)?;
             }
@@ -484,7 +484,8 @@ impl Engine {
         let address = self.address(&searcher, id)?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let mut view = ArticleView::read(&self.fields, &doc);
-        view.article.story = StoryBook::new(&searcher, &self.fields).reference(address)?;
+        view.article.story =
+            StoryBook::new(&searcher, &self.fields).reference(address, &view.article.id)?;
         Ok(view)
     }
 
@@ -515,7 +516,9 @@ impl Engine {
         let doc: TantivyDocument = searcher.doc(address)?;
         let article = StoredArticle::read(&self.fields, &doc);
         let mut stories = StoryBook::new(&searcher, &self.fields);
-        let versions = stories.reference(address)?.map_or(1, |s| s.versions);
+        let versions = stories
+            .reference(address, &article.id)?
+            .map_or(1, |s| s.versions);
         let query = similar::query(
             &searcher,
             &self.fields,
@@ -539,7 +542,7 @@ impl Engine {
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, score, &mut snippets)?;
-            hit.story = stories.reference(address)?;
+            hit.story = stories.reference(address, &hit.id)?;
             hits.push(hit);
         }
         Ok(hits)

@@ -70,7 +70,8 @@ impl<'a> StoryBook<'a> {
     }
 
     /// What a hit says of the story of the article at `address`.
-    pub fn reference(&mut self, address: DocAddress) -> Result<Option<StoryRef>> {
+    /// (`id`: the id of the article at `address`, which saves reading it when it is the first.)
+    pub fn reference(&mut self, address: DocAddress, id: &str) -> Result<Option<StoryRef>> {
         let Some(story) = self.story_of(address)? else {
             return Ok(None);
         };
@@ -80,6 +81,9 @@ impl<'a> StoryBook<'a> {
         let versions = versions(self.searcher, self.fields, story)?;
         let first = versions.iter().find(|v| v.published.is_some());
         let (first, first_source) = match first {
+            Some(version) if version.address == address => {
+                (Some(id.to_string()), version.source.clone())
+            }
             Some(version) => {
                 let doc: TantivyDocument = self.searcher.doc(version.address)?;
                 let article = crate::index::stored_article(self.fields, &doc);

@@ -10,13 +10,14 @@
 //! copies are in, and two stories are not merged behind the user's back.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tantivy::columnar::{BytesColumn, Column};
+use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
 use crate::Result;
 use crate::index::schema::{PUBLISHED, STORY, STORY_SIGNATURE};
+use crate::stories::filter::BandFilter;
 use crate::stories::signature::{BANDS, LEAD_BANDS, Likeness, Signature, StoredSignature, id_hash};
 
 /// Least share of the shorter text the longer must hold for two articles that open alike to
@@ -80,9 +81,9 @@ pub fn within_window(a: Option<i64>, b: Option<i64>) -> bool {
 /// Candidates read from one band's postings in one segment, and from one band's articles
 /// written since the last commit (the newest), at most: a text repeated thousands of times
 /// would otherwise be compared with all of them.
-const MAX_CANDIDATES_PER_BAND: usize = 8;
+const MAX_CANDIDATES_PER_BAND: usize = 4;
 /// Candidates compared per new article, at most.
-const MAX_CANDIDATES: usize = 64;
+const MAX_CANDIDATES: usize = 32;
 /// End of a list of pending articles.
 const NONE: u32 = u32::MAX;
 /// Band keys of a text with words.
@@ -124,7 +125,7 @@ struct Pending {
 /// A committed segment's story fields.
 struct SegmentStories {
     inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
-    signatures: BytesColumn,
+    signatures: Column<u64>,
     stories: Column<u64>,
     dates: Column<tantivy::DateTime>,
     alive: Option<AliveBitSet>,
@@ -145,7 +146,8 @@ pub struct StoryDetector {
     /// When re-indexing everything: the ids (hashed) written in this run. Committed articles
     /// not yet re-written are the old versions, which must not decide the new stories.
     recomputing: Option<FxHashSet<u64>>,
-    scratch: Vec<u8>,
+    /// Every band key committed or pending: committed segments are asked only about these.
+    filter: BandFilter,
 }
 
 impl StoryDetector {
@@ -159,7 +161,7 @@ impl StoryDetector {
             pending_older: Vec::new(),
             pending_ids: FxHashMap::default(),
             recomputing: None,
-            scratch: Vec::new(),
+            filter: BandFilter::of_index(searcher, fields.band)?,
         };
         detector.committed(searcher)?;
         Ok(detector)
@@ -173,11 +175,14 @@ impl StoryDetector {
 
     /// Everything written so far is committed and `searcher` sees it.
     pub fn committed(&mut self, searcher: &Searcher) -> Result<()> {
+        if self.filter.is_full() {
+            self.filter = BandFilter::of_index(searcher, self.fields.band)?;
+        }
         self.segments.clear();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let (Some(signatures), Ok(stories)) = (fast.bytes(STORY_SIGNATURE)?, fast.u64(STORY))
-            else {
+            // An index whose signatures are in another form finds no copies in these segments.
+            let (Ok(signatures), Ok(stories)) = (fast.u64(STORY_SIGNATURE), fast.u64(STORY)) else {
                 continue;
             };
             self.segments.push(SegmentStories {
@@ -250,7 +255,10 @@ impl StoryDetector {
                 }
             }
         }
-        'committed: for band in bands.iter().filter(|_| !over) {
+        let asked = bands
+            .iter()
+            .filter(|band| !over && self.filter.may_hold(**band));
+        'committed: for band in asked {
             let term = Term::from_field_u64(self.fields.band, *band);
             for (at, segment) in self.segments.iter().enumerate() {
                 let Some(mut postings) = segment
@@ -269,7 +277,7 @@ impl StoryDetector {
                     // pending) and, when recomputing, an old version not yet re-written.
                     if live
                         && seen.insert((at as u32, doc))
-                        && let Some(other) = stored_signature(segment, doc, &mut self.scratch)?
+                        && let Some(other) = stored_signature(segment, doc)
                         && !self.pending_ids.contains_key(&other.id_hash)
                         && self
                             .recomputing
@@ -295,6 +303,9 @@ impl StoryDetector {
             ..signature
         };
         let at = self.pending.len() as u32;
+        for band in &bands {
+            self.filter.insert(*band);
+        }
         // Bands are the same number for every text that has words; a text without has none.
         if bands.len() == BAND_KEYS {
             for band in &bands {
@@ -320,21 +331,6 @@ impl StoryDetector {
 }
 
 /// The stored signature of a committed article, if it has one.
-fn stored_signature(
-    segment: &SegmentStories,
-    doc: u32,
-    scratch: &mut Vec<u8>,
-) -> Result<Option<StoredSignature>> {
-    let Some(ord) = segment.signatures.term_ords(doc).next() else {
-        return Ok(None);
-    };
-    scratch.clear();
-    if !segment
-        .signatures
-        .ord_to_bytes(ord, scratch)
-        .map_err(|e| crate::Error::Tantivy(e.into()))?
-    {
-        return Ok(None);
-    }
-    Ok(StoredSignature::from_bytes(scratch))
+fn stored_signature(segment: &SegmentStories, doc: u32) -> Option<StoredSignature> {
+    StoredSignature::from_words(segment.signatures.values_for_doc(doc))
 }

@@ -6,6 +6,7 @@
 
 mod changes;
 mod detector;
+mod filter;
 mod signature;
 
 pub use changes::{Change, ChangeKind, Changes, changes};

@@ -394,8 +394,46 @@ fn agreement(a: &[u8], b: &[u8]) -> f32 {
     a.iter().zip(b).filter(|(a, b)| a == b).count() as f32 / a.len() as f32
 }
 
+/// Values of the `story_signature` column an article holds: its bytes, 7 to a value, each
+/// value's top byte giving its place (so the order the column keeps them in does not matter).
+pub const STORED_WORDS: usize = STORED_BYTES.div_ceil(WORD_BYTES);
+/// Data bytes of each stored value.
+const WORD_BYTES: usize = 7;
+
 impl StoredSignature {
-    /// The bytes the index stores.
+    /// The values the index stores (see [`STORED_WORDS`]).
+    pub fn to_words(&self) -> [u64; STORED_WORDS] {
+        let bytes = self.to_bytes();
+        let mut out = [0u64; STORED_WORDS];
+        for (slot, (word, chunk)) in out.iter_mut().zip(bytes.chunks(WORD_BYTES)).enumerate() {
+            let mut le = [0u8; 8];
+            le[..chunk.len()].copy_from_slice(chunk);
+            le[7] = slot as u8;
+            *word = u64::from_le_bytes(le);
+        }
+        out
+    }
+
+    /// Reads the stored values back, in any order; `None` when they are not a signature.
+    pub fn from_words(words: impl Iterator<Item = u64>) -> Option<StoredSignature> {
+        let mut bytes = [0u8; STORED_WORDS * WORD_BYTES];
+        let mut seen = 0u32;
+        for word in words {
+            let le = word.to_le_bytes();
+            let slot = le[7] as usize;
+            if slot >= STORED_WORDS {
+                return None;
+            }
+            seen |= 1 << slot;
+            bytes[slot * WORD_BYTES..(slot + 1) * WORD_BYTES].copy_from_slice(&le[..WORD_BYTES]);
+        }
+        if seen != (1 << STORED_WORDS) - 1 {
+            return None;
+        }
+        StoredSignature::from_bytes(&bytes[..STORED_BYTES])
+    }
+
+    /// The bytes a signature is made of.
     pub fn to_bytes(&self) -> [u8; STORED_BYTES] {
         let mut out = [0u8; STORED_BYTES];
         out[..8].copy_from_slice(&self.id_hash.to_le_bytes());
@@ -562,6 +600,12 @@ mod tests {
         let stored = Signature::of(ARTICLE).stored("x", Some("Test Wire"));
         assert_eq!(
             StoredSignature::from_bytes(&stored.to_bytes()),
+            Some(stored)
+        );
+        let mut words = stored.to_words().to_vec();
+        words.reverse();
+        assert_eq!(
+            StoredSignature::from_words(words.iter().copied()),
             Some(stored)
         );
         assert_eq!(StoredSignature::from_bytes(b"short"), None);

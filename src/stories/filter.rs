@@ -1,0 +1,110 @@
+//! A Bloom filter of every band key the index and the pending articles hold, so that a new
+//! article asks the committed segments only about keys some article has.
+//!
+//! Without it every article looked each of its band keys up in every segment's term
+//! dictionary: at a million articles, with tens of segments between merges, that was hundreds
+//! of lookups an article and most of the indexing time. Band keys are already uniform 64-bit
+//! hashes, so the two probes are taken from their bits. At 16 bits a key the filter answers
+//! "maybe" for about 1.4% of the keys no article has, and holds 2 bytes an article's key
+//! (20 MB at a million articles).
+
+use tantivy::Searcher;
+use tantivy::schema::Field;
+
+use crate::Result;
+
+/// Bits of filter per key it is sized for.
+const BITS_PER_KEY: u64 = 16;
+/// Keys a new filter is sized for, at least.
+const MIN_KEYS: u64 = 1 << 16;
+
+/// The filter.
+pub struct BandFilter {
+    bits: Vec<u64>,
+    /// `bits.len() * 64 - 1`, a power of two minus one.
+    mask: u64,
+    /// Keys inserted (repeats included).
+    keys: u64,
+}
+
+impl BandFilter {
+    /// An empty filter with room for `keys` keys.
+    fn with_room(keys: u64) -> BandFilter {
+        let bits = (keys.max(MIN_KEYS) * BITS_PER_KEY).next_power_of_two();
+        BandFilter {
+            bits: vec![0; (bits / 64) as usize],
+            mask: bits - 1,
+            keys: 0,
+        }
+    }
+
+    /// A filter of every key of `field` in the segments `searcher` sees, with room to grow.
+    pub fn of_index(searcher: &Searcher, field: Field) -> Result<BandFilter> {
+        let mut count = 0;
+        for segment in searcher.segment_readers() {
+            count += segment.inverted_index(field)?.terms().num_terms() as u64;
+        }
+        let mut filter = BandFilter::with_room(count * 2);
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| crate::Error::Tantivy(e.into()))?;
+            while terms.advance() {
+                // u64 terms are stored big-endian.
+                if let Ok(key) = <[u8; 8]>::try_from(terms.key()) {
+                    filter.insert(u64::from_be_bytes(key));
+                }
+            }
+        }
+        Ok(filter)
+    }
+
+    fn probes(&self, key: u64) -> [u64; 2] {
+        [
+            key & self.mask,
+            key.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15) & self.mask,
+        ]
+    }
+
+    /// Whether the filter is fuller than it was sized for (then it should be rebuilt larger).
+    pub fn is_full(&self) -> bool {
+        self.keys * BITS_PER_KEY > self.mask + 1
+    }
+
+    /// Adds a key.
+    pub fn insert(&mut self, key: u64) {
+        for bit in self.probes(key) {
+            self.bits[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        self.keys += 1;
+    }
+
+    /// False when no article holds `key`; true when one may.
+    pub fn may_hold(&self, key: u64) -> bool {
+        self.probes(key)
+            .iter()
+            .all(|bit| self.bits[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_what_was_inserted_and_little_else() {
+        let mut filter = BandFilter::with_room(10_000);
+        let key = |i: u64| i.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17) ^ 0x1234_5678;
+        for i in 0..10_000 {
+            filter.insert(key(i));
+        }
+        assert!((0..10_000).all(|i| filter.may_hold(key(i))));
+        let false_hits = (10_000..110_000)
+            .filter(|&i| filter.may_hold(key(i)))
+            .count();
+        assert!(false_hits < 3_000, "{false_hits} of 100,000");
+        assert!(!filter.is_full());
+    }
+}
