@@ -43,6 +43,7 @@ pub use stories::{
     Lineage, LineageVersion, MAX_LINEAGE_VERSIONS, StoryRef, Version, lineage, versions,
 };
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -221,32 +222,14 @@ impl Engine {
             self.ordinals(&searcher)?
         };
         let histogram = request.histogram != Interval::None;
-        let collapse = request.collapsed();
-        let (sort, size) = (request.sort, request.size);
         let (matches, mut ranked, counts) = match request.count {
             CountBy::Articles => {
                 let tally = aggregate::Tally::new(ordinals, &facet_fields, histogram);
-                self.ranked(
-                    &searcher,
-                    query.as_ref(),
-                    sort,
-                    collapse,
-                    size,
-                    offset,
-                    tally,
-                )?
+                self.page(&searcher, query.as_ref(), request, offset, tally)?
             }
             CountBy::Stories => {
                 let tally = StoryTally::new(ordinals, &facet_fields, histogram);
-                self.ranked(
-                    &searcher,
-                    query.as_ref(),
-                    sort,
-                    collapse,
-                    size,
-                    offset,
-                    tally,
-                )?
+                self.page(&searcher, query.as_ref(), request, offset, tally)?
             }
         };
         let total = matches.total;
@@ -274,12 +257,24 @@ impl Engine {
         let mut snippets = Snippets::new(&self.index, &self.fields, highlights, spans);
         let mut stories = StoryBook::new(&searcher, &self.fields);
         let mut hits = Vec::with_capacity(ranked.len());
+        let mut listed_stories = HashSet::new();
         for (i, (score, address)) in ranked.into_iter().enumerate() {
+            if i >= exact_hits
+                && request.collapse == CollapseBy::Story
+                && stories
+                    .story_of(address)?
+                    .is_some_and(|story| listed_stories.contains(&story))
+            {
+                // Collapsed, a story the exact matches list is not listed again below them.
+                continue;
+            }
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, score, &mut snippets)?;
             hit.story = stories.reference(address, &hit.id)?;
             if i >= exact_hits {
                 hit.missing = relax::missing(&searcher, &words, address)?;
+            } else if let Some(story) = stories.story_of(address)? {
+                listed_stories.insert(story);
             }
             hits.push(hit);
         }
@@ -298,6 +293,27 @@ impl Engine {
             },
             relaxed,
         })
+    }
+
+    /// The page of hits a request asks for, with what `tally` counts over every match.
+    fn page<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        offset: usize,
+        tally: C,
+    ) -> Result<(Matches, Ranked, C::Fruit)> {
+        let collapse = request.collapsed();
+        self.ranked(
+            searcher,
+            query,
+            request.sort,
+            collapse,
+            request.size,
+            offset,
+            tally,
+        )
     }
 
     /// The relaxed tier of a plain-words query that `total` (< [`RELAX_BELOW`]) articles hold

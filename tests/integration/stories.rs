@@ -419,3 +419,19 @@ fn facets_and_the_timeline_can_count_stories() {
     assert_eq!(ids(&articles), ids(&stories));
     assert_eq!(articles["total"], stories["total"]);
 }
+
+#[test]
+fn collapsed_the_relaxed_tier_does_not_list_a_story_again() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    // Only the update holds "ninth": every other Velmora article follows in the relaxed tier,
+    // and the update's story is not listed a second time through another of its versions.
+    let found = fx.search("velmora ninth", &["--collapse", "--size", "20"]);
+    assert_eq!(found["total"], 1);
+    let mut listed = ids(&found);
+    assert_eq!(listed[0], "st-update");
+    listed.sort();
+    let mut expected = strings(&ALONE);
+    expected.push("st-update".to_string());
+    expected.sort();
+    assert_eq!(listed, expected);
+}
