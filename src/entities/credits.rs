@@ -11,7 +11,7 @@
 //! (`PYONGYANG` → Pyongyang, `KCNA` → Korean Central News Agency); an unknown place in capitals
 //! is written in title case (`VELMORA` → Velmora), an unknown credit as written.
 
-use crate::entities::{Kind, lookup};
+use crate::entities::{Kind, canonical_name};
 
 /// Where an article was filed and whom it credits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,9 +41,7 @@ pub fn credits(body: &str) -> Credits {
 
 /// The canonical name of an entity of `kind` named `text`, if the gazetteer knows one.
 fn canonical(text: &str, kind: Kind) -> Option<String> {
-    lookup(text)
-        .filter(|e| e.kind == kind)
-        .map(|e| e.name.clone())
+    canonical_name(text, kind).map(str::to_string)
 }
 
 /// A place as a dateline writes it: canonical when known, else in title case when it is in

@@ -18,4 +18,4 @@ pub mod tokens;
 
 pub use credits::{Credits, credits};
 pub use gazetteer::{Entity, Gazetteer, Kind};
-pub use tagger::{ArticleEntities, Mention, Tagger, lookup};
+pub use tagger::{ArticleEntities, Mention, Tagger, canonical_name, lookup};

@@ -88,6 +88,13 @@ pub fn lookup(text: &str) -> Option<&'static Entity> {
     named(text).or_else(|| owner.and_then(named))
 }
 
+/// The canonical name of the built-in entity of `kind` that `text` names, if any.
+pub fn canonical_name(text: &str, kind: crate::entities::Kind) -> Option<&'static str> {
+    lookup(text)
+        .filter(|e| e.kind == kind)
+        .map(|e| e.name.as_str())
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
     Latin,

@@ -80,8 +80,6 @@ pub struct Indexer {
     reader: IndexReader,
     /// Time spent detecting languages and tagging entities.
     analysis_time: Duration,
-    /// Time spent finding stories.
-    story_time: Duration,
 }
 
 impl Indexer {
@@ -134,7 +132,6 @@ impl Indexer {
             stories,
             reader,
             analysis_time: Duration::ZERO,
-            story_time: Duration::ZERO,
         })
     }
 
@@ -142,11 +139,6 @@ impl Indexer {
     /// is tantivy's).
     pub fn analysis_time(&self) -> Duration {
         self.analysis_time
-    }
-
-    /// Time spent so far finding stories (part of [`Indexer::analysis_time`]).
-    pub fn story_time(&self) -> Duration {
-        self.story_time
     }
 
     /// Returns the index directory.
@@ -198,7 +190,6 @@ impl Indexer {
         if existed {
             self.writer.delete_term(id_term);
         }
-        let story_started = Instant::now();
         let story = match &mut self.stories {
             Some(detector) => {
                 let published = article.published.map(|p| p.unix_timestamp());
@@ -212,7 +203,6 @@ impl Indexer {
             }
             None => None,
         };
-        self.story_time += story_started.elapsed();
         self.analysis_time += started.elapsed();
         let added = self.writer.add_document(to_document(
             &self.fields,

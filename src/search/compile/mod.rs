@@ -480,9 +480,7 @@ impl<'a> Compiler<'a> {
 
     fn keyword(&self, field: KeywordField, value: &str) -> Result<Box<dyn Query>> {
         let canonical = |value: &str, kind: entities::Kind| {
-            entities::lookup(value)
-                .filter(|e| e.kind == kind)
-                .map(|e| e.name.to_lowercase())
+            entities::canonical_name(value, kind).map(str::to_lowercase)
         };
         let f = self.fields;
         let since = |field: Option<Field>, what: &str| {
