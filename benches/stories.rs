@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use dateline::index::index_inputs;
 use dateline::ingest::{Input, ReadOptions};
+use dateline::stories::Signature;
 use dateline::{Engine, Indexer, IndexerOptions, SearchRequest};
 use serde_json::{Value, json};
 
@@ -421,6 +422,33 @@ fn main() {
             .collect();
         println!("  {} version(s): {}", group.len(), shown.join(" | "));
     }
+
+    // The signature alone, over every body of the corpus (best of three passes).
+    let bodies: Vec<&str> = corpus
+        .iter()
+        .filter_map(|record| record.get("body").and_then(Value::as_str))
+        .collect();
+    let bytes: usize = bodies.iter().map(|body| body.len()).sum();
+    let best = (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let bins: u64 = bodies
+                .iter()
+                .map(|body| u64::from(Signature::of(body).bins[0]))
+                .sum();
+            std::hint::black_box(bins);
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default();
+    println!(
+        "\nsignatures of {} bodies ({:.1} MB): {:.3} s, {:.1} MB/s, {:.1} µs an article",
+        bodies.len(),
+        bytes as f64 / 1e6,
+        best.as_secs_f64(),
+        bytes as f64 / 1e6 / best.as_secs_f64(),
+        best.as_secs_f64() * 1e6 / bodies.len().max(1) as f64
+    );
 
     // Throughput with and without detection, alternately.
     if o.rounds == 0 {

@@ -148,6 +148,9 @@ pub struct StoryDetector {
     recomputing: Option<FxHashSet<u64>>,
     /// Every band key committed or pending: committed segments are asked only about these.
     filter: BandFilter,
+    /// The candidates one article was compared with (segment, or `u32::MAX` for pending, and
+    /// document), kept between articles for its allocation.
+    seen: FxHashSet<(u32, u32)>,
 }
 
 impl StoryDetector {
@@ -162,6 +165,7 @@ impl StoryDetector {
             pending_ids: FxHashMap::default(),
             recomputing: None,
             filter: BandFilter::of_index(searcher, fields.band)?,
+            seen: FxHashSet::default(),
         };
         detector.committed(searcher)?;
         Ok(detector)
@@ -236,7 +240,8 @@ impl StoryDetector {
             }
             compared >= MAX_CANDIDATES || best.is_some_and(|b| b.1 >= NEAR_EXACT)
         };
-        let mut seen = FxHashSet::default();
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.clear();
         let mut over = false;
         'pending: for (slot, band) in bands.iter().enumerate() {
             let mut next = self.pending_bands.get(band).copied().unwrap_or(NONE);
@@ -294,6 +299,7 @@ impl StoryDetector {
                 }
             }
         }
+        self.seen = seen;
         let (story, start) = match best {
             Some((_, _, story, start)) => (story, start.or(published)),
             None => (hash, published),
