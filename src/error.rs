@@ -118,6 +118,32 @@ pub enum Error {
         /// The index directory.
         path: PathBuf,
     },
+    /// The state database (saved searches, history) cannot be read or written.
+    #[error("the state database `{path}` cannot be used: {message}")]
+    State {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said, or what is wrong with what it holds.
+        message: String,
+    },
+    /// No saved search has this id.
+    #[error("no saved search with id {id}: `dateline saved list` shows them")]
+    SavedSearchNotFound {
+        /// The id that was looked up.
+        id: i64,
+    },
+    /// A saved search with this name exists already.
+    #[error("a saved search named `{name}` exists already: choose another name or change that one")]
+    SavedSearchExists {
+        /// The name.
+        name: String,
+    },
+    /// The system's random number source failed (feed secrets cannot be made).
+    #[error("the system's random number source failed: {message}")]
+    Random {
+        /// What failed.
+        message: String,
+    },
     /// An error from the tantivy search library.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -141,6 +167,10 @@ impl Error {
             Error::StoryNotFound { .. } => "story_not_found",
             Error::AnalysisFailed { .. } => "analysis_failed",
             Error::DiskFull { .. } => "disk_full",
+            Error::State { .. } => "state_error",
+            Error::SavedSearchNotFound { .. } => "saved_search_not_found",
+            Error::SavedSearchExists { .. } => "saved_search_exists",
+            Error::Random { .. } => "random_failed",
             Error::Tantivy(_) => "index_error",
         }
     }
@@ -157,6 +187,8 @@ impl Error {
                 | Error::BadDate { .. }
                 | Error::ArticleNotFound { .. }
                 | Error::StoryNotFound { .. }
+                | Error::SavedSearchNotFound { .. }
+                | Error::SavedSearchExists { .. }
         )
     }
 
@@ -165,6 +197,14 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// Wraps an error of the state database.
+    pub fn state(path: &std::path::Path, error: rusqlite::Error) -> Self {
+        Error::State {
+            path: path.to_path_buf(),
+            message: error.to_string(),
         }
     }
 

@@ -57,6 +57,7 @@ pub mod index;
 pub mod ingest;
 pub mod search;
 pub mod server;
+pub mod state;
 pub mod stories;
 
 pub use article::Article;

@@ -6,6 +6,7 @@
 mod entities_cmd;
 mod index_cmd;
 mod output;
+mod saved_cmd;
 mod search_cmd;
 mod serve_cmd;
 
@@ -25,6 +26,10 @@ pub struct Cli {
     /// when indexing, re-indexing and tagging.
     #[arg(long, global = true, env = "DATELINE_CORRECTIONS")]
     corrections: Option<PathBuf>,
+    /// The state database (saved searches, history); default: `dateline.db` in the index
+    /// directory.
+    #[arg(long, global = true, env = "DATELINE_STATE")]
+    state: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -64,6 +69,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Saved searches: add, list, rm.
+    #[command(subcommand)]
+    Saved(saved_cmd::SavedCommand),
     /// Re-tag every article of the index from its stored text (after editing the corrections
     /// file), without re-reading the source files.
     Reindex,
@@ -120,7 +128,12 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    let state = cli
+        .state
+        .clone()
+        .unwrap_or_else(|| dateline::state::State::path_for(&cli.index));
     let result = match cli.command {
+        Command::Saved(command) => saved_cmd::run(&cli.index, &state, command),
         Command::Index(args) => index_cmd::run(&cli.index, cli.corrections, args),
         Command::Reindex => index_cmd::reindex(&cli.index, cli.corrections),
         Command::Search(args) => search_cmd::run(&cli.index, args),
@@ -135,13 +148,13 @@ pub fn run() -> i32 {
             addr,
             cors,
             allow_hosts,
-        } => serve_cmd::serve(&cli.index, addr, cors.as_deref(), allow_hosts),
+        } => serve_cmd::serve(&cli.index, &state, addr, cors.as_deref(), allow_hosts),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
             if no_serve {
                 Ok(code)
             } else {
                 println!();
-                serve_cmd::serve(&cli.index, addr, None, Vec::new())
+                serve_cmd::serve(&cli.index, &state, addr, None, Vec::new())
             }
         }),
     };

@@ -109,11 +109,11 @@ pub struct SearchArgs {
     count: CountBy,
     /// Print the `/api/search` JSON response.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 impl SearchArgs {
-    fn request(self) -> anyhow::Result<SearchRequest> {
+    pub(super) fn request(self) -> anyhow::Result<SearchRequest> {
         let facets = match self.facets {
             None => None,
             Some(names) => Some(

@@ -11,6 +11,7 @@ use dateline::server::{AppState, run};
 /// Serves the index in `dir` on `addr` until Ctrl-C or SIGTERM.
 pub fn serve(
     dir: &Path,
+    state_file: &Path,
     addr: SocketAddr,
     cors: Option<&str>,
     allow_hosts: Vec<String>,
@@ -22,7 +23,9 @@ pub fn serve(
         )
         .with_writer(std::io::stderr)
         .init();
-    let mut state = AppState::new(dir).with_allowed_hosts(allow_hosts);
+    let mut state = AppState::new(dir)
+        .with_allowed_hosts(allow_hosts)
+        .with_state_file(state_file.to_path_buf());
     if let Some(origin) = cors {
         let origin = HeaderValue::from_str(origin)
             .with_context(|| format!("`--cors {origin}` is not a valid origin"))?;

@@ -23,7 +23,15 @@ use crate::analysis::register_analyzers;
 use crate::{Error, Result};
 
 /// Files that may sit in an index directory before an index is created there.
-const HARMLESS_FILES: [&str; 3] = [".gitkeep", "README.md", ".dateline-demo"];
+const HARMLESS_FILES: [&str; 6] = [
+    ".gitkeep",
+    "README.md",
+    ".dateline-demo",
+    // The state database (saved searches, history), which may be made before the index.
+    crate::state::STATE_FILE,
+    "dateline.db-wal",
+    "dateline.db-shm",
+];
 
 /// Opens the index in `dir`, with Dateline's analyzers registered.
 pub fn open(dir: &Path) -> Result<(Index, Fields)> {

@@ -410,19 +410,29 @@ impl Engine {
                 sort,
                 represent,
                 boost: recent,
+                top: offset + limit,
             };
             let (collapsed, fruit) = self.collect(searcher, query, &(collapse, extra))?;
+            let page = collapsed.groups.get(offset..).unwrap_or_default();
+            let page = &page[..limit.min(page.len())];
+            let represented = match (&self.fields.stories, collapsed.represented) {
+                (Some(fields), false) => {
+                    let stories: Vec<u64> = page.iter().map(|(story, _)| *story).collect();
+                    collapse::representatives(searcher, query, fields.story, &stories, represent)?
+                }
+                _ => Default::default(),
+            };
             let scored = matches!(sort, Sort::Relevance | Sort::RelevanceRecent);
-            let docs = collapsed
-                .groups
+            let docs = page
                 .iter()
-                .skip(offset)
-                .take(limit)
-                .map(|(_, g)| (scored.then_some(g.score), g.address))
+                .map(|(story, g)| {
+                    let address = represented.get(story).copied().unwrap_or(g.address);
+                    (scored.then_some(g.score), address)
+                })
                 .collect();
             let matches = Matches {
                 total: collapsed.total,
-                stories: Some(collapsed.groups.len()),
+                stories: Some(collapsed.stories),
             };
             return Ok((matches, docs, fruit));
         }

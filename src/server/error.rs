@@ -50,7 +50,10 @@ impl ApiError {
 /// index that cannot be had is 503, the rest is the server's failure.
 fn status_of(error: &Error) -> Option<StatusCode> {
     Some(match error {
-        Error::ArticleNotFound { .. } | Error::StoryNotFound { .. } => StatusCode::NOT_FOUND,
+        Error::ArticleNotFound { .. }
+        | Error::StoryNotFound { .. }
+        | Error::SavedSearchNotFound { .. } => StatusCode::NOT_FOUND,
+        Error::SavedSearchExists { .. } => StatusCode::CONFLICT,
         users if users.is_users() => StatusCode::BAD_REQUEST,
         Error::IndexNotFound { .. } | Error::NotAnIndex { .. } | Error::IndexLocked { .. } => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -84,12 +84,36 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
         }
     }
     let method = request.method().clone();
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && let Some(origin) = request.headers().get(header::ORIGIN)
+    {
+        // A page of another site may send requests here from the journalist's browser; only
+        // this server's own pages (and an origin allowed with `--cors`) may change anything.
+        let origin = origin.to_str().unwrap_or("");
+        let host = origin.split_once("://").map_or("", |(_, host)| host);
+        let cors = state
+            .cors_origin
+            .as_ref()
+            .is_some_and(|allowed| allowed.as_bytes() == origin.as_bytes());
+        if !cors && !host_allowed(host, &state.allowed_hosts) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross_site_request",
+                format!(
+                    "a page of `{origin}` may not change this server's saved searches: use Dateline's own page, or start the server with `--cors {origin}`"
+                ),
+            )
+            .into_response();
+        }
+    }
     let response = next.run(request).await;
     if response.status() == StatusCode::METHOD_NOT_ALLOWED {
         return ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
-            format!("`{method}` is not served here: Dateline's API answers GET requests"),
+            format!(
+                "`{method}` is not served here: Dateline's API answers GET, and POST, PUT and DELETE on saved searches"
+            ),
         )
         .into_response();
     }

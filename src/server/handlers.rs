@@ -24,7 +24,7 @@ const EXPORT_CHUNK: usize = 64 * 1024;
 
 /// Runs `work` on the blocking pool once one of the search slots is free (waiting at most
 /// the limit): however many requests arrive, only so many searches run at once.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -61,7 +61,22 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let request = params::search_request(raw.as_deref().unwrap_or(""))?;
-    Ok(Json(blocking(&state, move |e| e.search(&request)).await?))
+    // The history is a convenience: a state database that cannot be had does not stop a search.
+    let history = state.saved();
+    if let Err(error) = &history {
+        tracing::warn!("search history not kept: {error}");
+    }
+    let response = blocking(&state, move |e| {
+        let response = e.search(&request)?;
+        if let (Ok(history), 1) = (&history, request.page)
+            && let Err(error) = history.record_search(&request, response.total)
+        {
+            tracing::warn!("search history not kept: {error}");
+        }
+        Ok(response)
+    })
+    .await?;
+    Ok(Json(response))
 }
 
 /// `GET /api/articles/{id}`

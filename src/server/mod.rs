@@ -10,10 +10,12 @@
 
 mod assets;
 mod error;
+mod feed;
 pub mod guard;
 mod handlers;
 pub mod listen;
 pub mod params;
+mod saved;
 
 pub use error::ApiError;
 pub use listen::run;
@@ -75,6 +77,9 @@ impl Default for Limits {
 pub struct AppState {
     dir: PathBuf,
     engine: RwLock<Option<Arc<Engine>>>,
+    /// The state database's file, and the database once opened.
+    state_path: PathBuf,
+    state: std::sync::Mutex<Option<Arc<crate::state::State>>>,
     cors_origin: Option<HeaderValue>,
     /// Host names accepted besides IP addresses and `localhost`.
     allowed_hosts: Vec<String>,
@@ -92,6 +97,8 @@ impl AppState {
         AppState {
             dir: dir.to_path_buf(),
             engine: RwLock::new(None),
+            state_path: crate::state::State::path_for(dir),
+            state: std::sync::Mutex::new(None),
             cors_origin: None,
             allowed_hosts: Vec::new(),
             limits: Limits::default(),
@@ -118,6 +125,23 @@ impl AppState {
     pub fn with_allowed_hosts(mut self, names: Vec<String>) -> AppState {
         self.allowed_hosts = names;
         self
+    }
+
+    /// Keeps saved searches and the history in this file rather than beside the index.
+    pub fn with_state_file(mut self, path: PathBuf) -> AppState {
+        self.state_path = path;
+        self
+    }
+
+    /// The state database, opening it if it is not open yet.
+    pub fn saved(&self) -> crate::Result<Arc<crate::state::State>> {
+        let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(state) = slot.as_ref() {
+            return Ok(state.clone());
+        }
+        let state = Arc::new(crate::state::State::open(&self.state_path)?);
+        *slot = Some(state.clone());
+        Ok(state)
     }
 
     /// Allows browser pages from `origin` to call the API (CORS is off by default).
@@ -156,6 +180,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/stories/{id}", get(handlers::story))
         .route("/api/entities", get(handlers::entities))
         .route("/api/stats", get(handlers::stats))
+        .route("/api/saved", get(saved::list).post(saved::create))
+        .route(
+            "/api/saved/{id}",
+            get(saved::get_one).put(saved::update).delete(saved::remove),
+        )
+        .route("/api/history", get(saved::history))
         .route("/healthz", get(handlers::healthz))
         .route("/api/{*rest}", get(handlers::api_not_found))
         .layer(TimeoutLayer::with_status_code(
@@ -165,6 +195,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
         .merge(api)
         .route("/api/export", get(handlers::export))
+        .route("/feeds/{file}", get(feed::feed))
         .fallback(get(handlers::asset))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -185,7 +216,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         router = router.layer(
             CorsLayer::new()
                 .allow_origin(origin)
-                .allow_methods([Method::GET]),
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+                .allow_headers([axum::http::header::CONTENT_TYPE]),
         );
     }
     router

@@ -125,6 +125,54 @@ pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
     Ok(request)
 }
 
+/// Parses the JSON body of `POST /api/saved` and `PUT /api/saved/{id}`: `"name"` and the
+/// parameters of `/api/search` under the same names, each a string, a number or (for those that
+/// repeat) a list of them.
+pub fn saved_body(body: &[u8]) -> Result<(String, SearchRequest), ApiError> {
+    let invalid = |message: String| ApiError::bad_request("invalid_body", message);
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| invalid(format!("the body is not JSON: {e}")))?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(invalid(
+            "the body must be a JSON object: {\"name\": …, \"q\": …}".to_string(),
+        ));
+    };
+    let mut name = None;
+    let mut request = SearchRequest::default();
+    for (key, value) in fields {
+        if key == "name" {
+            match value {
+                serde_json::Value::String(text) => name = Some(text),
+                _ => return Err(invalid("`name` must be a string".to_string())),
+            }
+            continue;
+        }
+        let values = match value {
+            serde_json::Value::Array(items) => items,
+            one => vec![one],
+        };
+        for value in values {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => {
+                    return Err(invalid(format!(
+                        "`{key}` must be a string, a number or a list of them"
+                    )));
+                }
+            };
+            if !search_param(&mut request, &key, text)? {
+                let mut known = vec!["name"];
+                known.extend(SEARCH_PARAMS);
+                return Err(unknown(&key, &known));
+            }
+        }
+    }
+    let name = name.ok_or_else(|| invalid("the body needs a `name`".to_string()))?;
+    Ok((name, request))
+}
+
 /// Parses the parameters of `/api/export`: the search's query and filters, and `format`.
 pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiError> {
     let mut request = SearchRequest::default();

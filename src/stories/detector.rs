@@ -9,9 +9,12 @@
 //! never changes once an article is in it: an article indexed a year later joins the story its
 //! copies are in, and two stories are not merged behind the user's back.
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
+use tantivy::index::SegmentId;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
@@ -124,7 +127,10 @@ struct Pending {
 
 /// A committed segment's story fields.
 struct SegmentStories {
-    inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
+    id: SegmentId,
+    /// The band keys the segment holds: its term dictionary is asked about no others.
+    filter: BandFilter,
+    inverted: Arc<tantivy::InvertedIndexReader>,
     signatures: Column<u64>,
     stories: Column<u64>,
     dates: Column<tantivy::DateTime>,
@@ -146,8 +152,6 @@ pub struct StoryDetector {
     /// When re-indexing everything: the ids (hashed) written in this run. Committed articles
     /// not yet re-written are the old versions, which must not decide the new stories.
     recomputing: Option<FxHashSet<u64>>,
-    /// Every band key committed or pending: committed segments are asked only about these.
-    filter: BandFilter,
     /// The candidates one article was compared with (segment, or `u32::MAX` for pending, and
     /// document), kept between articles for its allocation.
     seen: FxHashSet<(u32, u32)>,
@@ -164,7 +168,6 @@ impl StoryDetector {
             pending_older: Vec::new(),
             pending_ids: FxHashMap::default(),
             recomputing: None,
-            filter: BandFilter::of_index(searcher, fields.band)?,
             seen: FxHashSet::default(),
         };
         detector.committed(searcher)?;
@@ -179,17 +182,26 @@ impl StoryDetector {
 
     /// Everything written so far is committed and `searcher` sees it.
     pub fn committed(&mut self, searcher: &Searcher) -> Result<()> {
-        if self.filter.is_full() {
-            self.filter = BandFilter::of_index(searcher, self.fields.band)?;
-        }
-        self.segments.clear();
+        // A segment's filter is built once: segments do not change until merged away.
+        let mut filters: FxHashMap<SegmentId, BandFilter> = self
+            .segments
+            .drain(..)
+            .map(|segment| (segment.id, segment.filter))
+            .collect();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             // An index whose signatures are in another form finds no copies in these segments.
             let (Ok(signatures), Ok(stories)) = (fast.u64(STORY_SIGNATURE), fast.u64(STORY)) else {
                 continue;
             };
+            let id = segment.segment_id();
+            let filter = match filters.remove(&id) {
+                Some(filter) => filter,
+                None => BandFilter::of_segment(segment, self.fields.band)?,
+            };
             self.segments.push(SegmentStories {
+                id,
+                filter,
                 inverted: segment.inverted_index(self.fields.band)?,
                 signatures,
                 stories,
@@ -260,12 +272,13 @@ impl StoryDetector {
                 }
             }
         }
-        let asked = bands
-            .iter()
-            .filter(|band| !over && self.filter.may_hold(**band));
+        let asked = bands.iter().filter(|_| !over);
         'committed: for band in asked {
             let term = Term::from_field_u64(self.fields.band, *band);
             for (at, segment) in self.segments.iter().enumerate() {
+                if !segment.filter.may_hold(*band) {
+                    continue;
+                }
                 let Some(mut postings) = segment
                     .inverted
                     .read_postings(&term, IndexRecordOption::Basic)
@@ -309,9 +322,6 @@ impl StoryDetector {
             ..signature
         };
         let at = self.pending.len() as u32;
-        for band in &bands {
-            self.filter.insert(*band);
-        }
         // Bands are the same number for every text that has words; a text without has none.
         if bands.len() == BAND_KEYS {
             for band in &bands {

@@ -1,30 +1,30 @@
-//! A Bloom filter of every band key the index and the pending articles hold, so that a new
-//! article asks the committed segments only about keys some article has.
+//! A Bloom filter of the band keys one committed segment holds, so that a new article asks a
+//! segment's term dictionary only about keys it may have.
 //!
 //! Without it every article looked each of its band keys up in every segment's term
 //! dictionary: at a million articles, with tens of segments between merges, that was hundreds
-//! of lookups an article and most of the indexing time. Band keys are already uniform 32-bit
-//! hashes, so the two probes are two multiplications away. At 16 bits a key the filter answers
-//! "maybe" for about 1.4% of the keys no article has, and holds 2 bytes an article's key
-//! (20 MB at a million articles).
+//! of lookups an article and most of the indexing time; with one filter for the whole index,
+//! a key some article has was still looked up in every segment (the scaled corpus, where
+//! thousands of articles share an opening paragraph, does that for most articles). Band keys
+//! are already uniform 32-bit hashes, so the two probes are two multiplications away. At 16 to
+//! 32 bits a key the filter answers "maybe" for at most 1.4% of the keys the segment does not
+//! have, and holds 2 to 4 bytes a key (20 to 40 MB at a million articles).
 
-use tantivy::Searcher;
+use tantivy::SegmentReader;
 use tantivy::schema::Field;
 
 use crate::Result;
 
 /// Bits of filter per key it is sized for.
 const BITS_PER_KEY: u64 = 16;
-/// Keys a new filter is sized for, at least.
-const MIN_KEYS: u64 = 1 << 16;
+/// Keys a filter is sized for, at least.
+const MIN_KEYS: u64 = 1 << 10;
 
 /// The filter.
 pub struct BandFilter {
     bits: Vec<u64>,
     /// `bits.len() * 64 - 1`, a power of two minus one.
     mask: u64,
-    /// Keys inserted (repeats included).
-    keys: u64,
 }
 
 impl BandFilter {
@@ -34,28 +34,21 @@ impl BandFilter {
         BandFilter {
             bits: vec![0; (bits / 64) as usize],
             mask: bits - 1,
-            keys: 0,
         }
     }
 
-    /// A filter of every key of `field` in the segments `searcher` sees, with room to grow.
-    pub fn of_index(searcher: &Searcher, field: Field) -> Result<BandFilter> {
-        let mut count = 0;
-        for segment in searcher.segment_readers() {
-            count += segment.inverted_index(field)?.terms().num_terms() as u64;
-        }
-        let mut filter = BandFilter::with_room(count * 2);
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(field)?;
-            let mut terms = inverted
-                .terms()
-                .stream()
-                .map_err(|e| crate::Error::Tantivy(e.into()))?;
-            while terms.advance() {
-                // u64 terms are stored big-endian.
-                if let Ok(key) = <[u8; 8]>::try_from(terms.key()) {
-                    filter.insert(u64::from_be_bytes(key));
-                }
+    /// A filter of every key of `field` in `segment`.
+    pub fn of_segment(segment: &SegmentReader, field: Field) -> Result<BandFilter> {
+        let inverted = segment.inverted_index(field)?;
+        let mut filter = BandFilter::with_room(inverted.terms().num_terms() as u64);
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| crate::Error::Tantivy(e.into()))?;
+        while terms.advance() {
+            // u64 terms are stored big-endian.
+            if let Ok(key) = <[u8; 8]>::try_from(terms.key()) {
+                filter.insert(u64::from_be_bytes(key));
             }
         }
         Ok(filter)
@@ -67,17 +60,11 @@ impl BandFilter {
         [spread(0x9e37_79b9_7f4a_7c15), spread(0xc2b2_ae3d_27d4_eb4f)]
     }
 
-    /// Whether the filter is fuller than it was sized for (then it should be rebuilt larger).
-    pub fn is_full(&self) -> bool {
-        self.keys * BITS_PER_KEY > self.mask + 1
-    }
-
     /// Adds a key.
     pub fn insert(&mut self, key: u64) {
         for bit in self.probes(key) {
             self.bits[(bit / 64) as usize] |= 1 << (bit % 64);
         }
-        self.keys += 1;
     }
 
     /// False when no article holds `key`; true when one may.
@@ -104,6 +91,5 @@ mod tests {
             .filter(|&i| filter.may_hold(key(i)))
             .count();
         assert!(false_hits < 3_000, "{false_hits} of 100,000");
-        assert!(!filter.is_full());
     }
 }

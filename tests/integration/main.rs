@@ -13,5 +13,6 @@ mod index;
 mod query_grammar;
 mod query_language;
 mod ranking;
+mod saved;
 mod search;
 mod stories;

@@ -138,6 +138,63 @@ fn collapsed_search_lists_each_story_once() {
 }
 
 #[test]
+fn collapsed_pages_cut_one_ranking_and_name_each_story_by_its_representative() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    for sort in ["relevance", "newest", "oldest"] {
+        for represent in ["earliest", "latest"] {
+            let args = ["--collapse", "--sort", sort, "--represent", represent];
+            let whole = fx.search(
+                "velmora OR dockworkers",
+                &[&args[..], &["--size", "100"]].concat(),
+            );
+            let stories = whole["stories"].as_u64().unwrap();
+            assert_eq!(stories, 6, "{sort} {represent}");
+            // Pages of two, however the stories are kept, are the whole list cut in pieces.
+            let mut paged = Vec::new();
+            for page in 1..=stories.div_ceil(2) {
+                let page = page.to_string();
+                let one = fx.search(
+                    "velmora OR dockworkers",
+                    &[&args[..], &["--size", "2", "--page", &page]].concat(),
+                );
+                assert_eq!(one["stories"], stories, "{sort} {represent} page {page}");
+                paged.extend(ids(&one));
+            }
+            assert_eq!(paged, ids(&whole), "{sort} {represent}");
+            // The wire story is named by its first or its newest version, whichever ranks.
+            let wire = if represent == "earliest" {
+                "st-orig"
+            } else {
+                "st-update"
+            };
+            assert!(
+                ids(&whole).contains(&wire.to_string()),
+                "{sort} {represent}: {:?}",
+                ids(&whole)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_story_that_climbs_onto_the_page_late_is_still_named_by_its_first_version() {
+    // In index order: the first version (a weak match), another story (a better one) that
+    // pushes it off a one-story page, then an update that ranks best of all.
+    let fx = FixtureIndex::of("stories-rank.jsonl");
+    assert_eq!(fx.ids("ferry", &[]), strings(&["fx-a2", "fx-b1", "fx-a1"]));
+    let top = fx.search("ferry", &["--collapse", "--size", "1"]);
+    assert_eq!(top["stories"], 2);
+    assert_eq!(ids(&top), strings(&["fx-a1"]));
+    let update = fx.search("ferry", &["--size", "1"]);
+    assert_eq!(top["hits"][0]["score"], update["hits"][0]["score"]);
+    let latest = fx.ids(
+        "ferry",
+        &["--collapse", "--size", "1", "--represent", "latest"],
+    );
+    assert_eq!(latest, strings(&["fx-a2"]));
+}
+
+#[test]
 fn a_copy_indexed_in_a_later_run_joins_its_story_and_reindexing_regroups_alike() {
     let fx = FixtureIndex::of("stories.jsonl");
     let out = dateline(

@@ -1,0 +1,153 @@
+//! Saved searches and the search history over HTTP: `/api/saved`, `/api/saved/{id}`,
+//! `/api/history`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::Engine;
+use crate::search::{Interval, SearchRequest};
+use crate::server::error::ApiError;
+use crate::server::handlers::blocking;
+use crate::server::{AppState, params};
+use crate::state::State as Saved;
+
+/// How many articles a request matches now.
+fn matching(engine: &Engine, request: &SearchRequest) -> crate::Result<u64> {
+    let counted = engine.search(&SearchRequest {
+        page: 1,
+        size: 1,
+        facets: Some(Vec::new()),
+        histogram: Interval::None,
+        ..request.clone()
+    })?;
+    Ok(counted.total)
+}
+
+fn state_of(state: &AppState) -> Result<Arc<Saved>, ApiError> {
+    state.saved().map_err(ApiError::from)
+}
+
+/// Bodies that change state must say they are JSON: a page of another site can send a form
+/// or plain text to this server without asking, but not JSON (the browser asks first, and
+/// only an origin allowed with `--cors` is let through).
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<(String, SearchRequest), ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_required",
+            "send the body as JSON, with `Content-Type: application/json`",
+        ));
+    }
+    params::saved_body(body)
+}
+
+/// `POST /api/saved`: saves a search; 201 with its id and feed.
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (name, request) = json_body(&headers, &body)?;
+    let saved = state_of(&state)?;
+    // A search whose query cannot run is refused now rather than failing every time later.
+    let (total, created) = blocking(&state, move |engine| {
+        let total = matching(engine, &request)?;
+        Ok((total, saved.add_saved(&name, &request)?))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!(created.view(total)))).into_response())
+}
+
+/// `GET /api/saved`: every saved search with how many articles match it now.
+pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    let saved = state_of(&state)?;
+    let listed = blocking(&state, move |engine| {
+        saved
+            .saved()?
+            .iter()
+            .map(|s| Ok(json!(s.view(matching(engine, &s.request)?))))
+            .collect::<crate::Result<Vec<_>>>()
+    })
+    .await?;
+    Ok(Json(json!({ "saved": listed })))
+}
+
+/// `GET /api/saved/{id}`
+pub async fn get_one(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = saved_id(&id)?;
+    let saved = state_of(&state)?;
+    let one = blocking(&state, move |engine| {
+        let one = saved.saved_search(id)?;
+        let total = matching(engine, &one.request)?;
+        Ok(json!(one.view(total)))
+    })
+    .await?;
+    Ok(Json(one))
+}
+
+/// `PUT /api/saved/{id}`: a new name and request; the feed keeps its address.
+pub async fn update(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = saved_id(&id)?;
+    let (name, request) = json_body(&headers, &body)?;
+    let saved = state_of(&state)?;
+    let updated = blocking(&state, move |engine| {
+        let total = matching(engine, &request)?;
+        Ok(json!(saved.update_saved(id, &name, &request)?.view(total)))
+    })
+    .await?;
+    Ok(Json(updated))
+}
+
+/// `DELETE /api/saved/{id}`: 204.
+pub async fn remove(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = saved_id(&id)?;
+    let saved = state_of(&state)?;
+    tokio::task::spawn_blocking(move || saved.remove_saved(id))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/history`: the last searches run through this server, newest first.
+pub async fn history(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    let saved = state_of(&state)?;
+    let entries = tokio::task::spawn_blocking(move || saved.history())
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Json(json!({ "history": entries })))
+}
+
+fn saved_id(text: &str) -> Result<i64, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "saved_search_not_found",
+            format!("no saved search with id `{text}`: ids are whole numbers, as `GET /api/saved` lists them"),
+        )
+    })
+}

@@ -1,0 +1,315 @@
+//! Saved searches, their Atom feeds and the search history: the router in-process over one
+//! real SQLite file, and the command line.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dateline::server::{AppState, app};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::common::*;
+
+async fn send(state: &Arc<AppState>, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, body.to_vec())
+}
+
+async fn call(
+    state: &Arc<AppState>,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    let body = match body {
+        Some(body) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(body.to_string())
+        }
+        None => Body::empty(),
+    };
+    let (status, bytes) = send(state, request.body(body).unwrap()).await;
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+    };
+    (status, value)
+}
+
+fn code(value: &Value) -> &str {
+    value["error"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn saved_searches_are_created_listed_changed_deleted_and_kept() {
+    let fx = FixtureIndex::new();
+    let state = Arc::new(AppState::new(&fx.path()));
+    let (status, created) = call(
+        &state,
+        "POST",
+        "/api/saved",
+        Some(json!({"name": "Summit in Russian", "q": "саммит", "language": ["ru"], "sort": "newest"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let feed = created["feed"].as_str().unwrap().to_string();
+    assert!(
+        feed.starts_with("/feeds/") && feed.ends_with(".atom") && feed.len() > 40,
+        "{feed}"
+    );
+    assert_eq!(created["total"], 1);
+    assert_eq!(created["request"]["language"], json!(["ru"]));
+    assert_eq!(created["request"]["sort"], "newest");
+
+    // Refused: a name taken, a parameter /api/search does not know, a query that cannot run,
+    // no name, a body that is not declared JSON, a page of another site.
+    let (status, body) = call(
+        &state,
+        "POST",
+        "/api/saved",
+        Some(json!({"name": " Summit in Russian ", "q": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "saved_search_exists")
+    );
+    let (status, body) = call(
+        &state,
+        "POST",
+        "/api/saved",
+        Some(json!({"name": "a", "query": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "unknown_parameter")
+    );
+    let (status, body) = call(
+        &state,
+        "POST",
+        "/api/saved",
+        Some(json!({"name": "a", "q": "putin AND ("})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "query_syntax")
+    );
+    let (status, body) = call(&state, "POST", "/api/saved", Some(json!({"q": "putin"}))).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_body")
+    );
+    let plain = Request::post("/api/saved")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(r#"{"name":"a","q":"putin"}"#))
+        .unwrap();
+    assert_eq!(
+        send(&state, plain).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let cross = Request::post("/api/saved")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(r#"{"name":"a","q":"putin"}"#))
+        .unwrap();
+    let (status, body) = send(&state, cross).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    let (status, listed) = call(&state, "GET", "/api/saved", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["saved"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["saved"][0]["name"], "Summit in Russian");
+
+    // Changed: a new name and query; the feed keeps its address.
+    let (status, changed) = call(
+        &state,
+        "PUT",
+        &format!("/api/saved/{id}"),
+        Some(json!({"name": "Summit", "q": "summit"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["feed"], feed.as_str());
+    assert_eq!(changed["request"]["language"], json!([]));
+    let total = changed["total"].as_u64().unwrap();
+    assert!(total > 1, "{changed}");
+
+    // Kept: another server over the same directory finds it.
+    let again = Arc::new(AppState::new(&fx.path()));
+    let (status, one) = call(&again, "GET", &format!("/api/saved/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (one["name"].as_str(), one["total"].as_u64()),
+        (Some("Summit"), Some(total))
+    );
+
+    let (status, _) = call(&state, "DELETE", &format!("/api/saved/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for method in ["GET", "DELETE"] {
+        let (status, body) = call(&state, method, &format!("/api/saved/{id}"), None).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::NOT_FOUND, "saved_search_not_found")
+        );
+    }
+    let (status, body) = call(&state, "GET", "/api/saved/abc", None).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, "saved_search_not_found")
+    );
+    let (status, body) = call(&state, "GET", &feed, None).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, "feed_not_found")
+    );
+}
+
+#[tokio::test]
+async fn a_saved_search_has_an_atom_feed_of_its_newest_stories() {
+    let fx = FixtureIndex::of("stories.jsonl");
+    let state = Arc::new(AppState::new(&fx.path()));
+    let (status, created) = call(
+        &state,
+        "POST",
+        "/api/saved",
+        Some(json!({"name": "Velmora & the port", "q": "velmora"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let request = Request::get(created["feed"].as_str().unwrap())
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (status, xml) = send(&state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    // Read as a feed reader reads it.
+    let feed = feed_rs::parser::parse(&xml[..]).expect("valid Atom");
+    assert_eq!(feed.title.unwrap().content, "Velmora & the port");
+    let entries: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.id.trim_start_matches("urn:dateline:article:").to_string())
+        .collect();
+    // One entry per story, newest first; the wire story by its first version.
+    assert_eq!(
+        entries,
+        strings(&[
+            "st-related-2",
+            "st-related-1",
+            "st-french",
+            "st-orig",
+            "st-tonnage-2",
+            "st-tonnage-1"
+        ])
+    );
+    let first = &feed.entries[3];
+    assert_eq!(
+        first.links[0].href,
+        "http://127.0.0.1:8080/?q=velmora&article=st-orig"
+    );
+    assert!(
+        first.summary.as_ref().unwrap().content.contains("<mark>"),
+        "{:?}",
+        first.summary
+    );
+    assert_eq!(first.authors[0].name.as_deref(), Some("Harbour Wire"));
+    assert!(first.published.is_some() && first.updated.is_some());
+}
+
+#[tokio::test]
+async fn the_history_keeps_the_last_hundred_searches_newest_first() {
+    let fx = FixtureIndex::new();
+    let state = Arc::new(AppState::new(&fx.path()));
+    for i in 0..105 {
+        let (status, _) = call(
+            &state,
+            "GET",
+            &format!("/api/search?q=summit+OR+w{i}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // Paging on does not add a search; the same search again moves to the top.
+    call(&state, "GET", "/api/search?q=summit+OR+w3&page=2", None).await;
+    call(&state, "GET", "/api/search?q=summit+OR+w50", None).await;
+    let (status, history) = call(&state, "GET", "/api/history", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let queries: Vec<&str> = history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["request"]["q"].as_str().unwrap())
+        .collect();
+    assert_eq!(queries.len(), 100);
+    assert_eq!(
+        queries[..3],
+        ["summit OR w50", "summit OR w104", "summit OR w103"]
+    );
+    assert_eq!(queries[99], "summit OR w5");
+    assert!(history["history"][0]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_command_line_saves_lists_and_deletes_searches_in_a_state_file() {
+    let fx = FixtureIndex::new();
+    let file = fx.path().join("elsewhere/state.db");
+    let state = file.to_str().unwrap();
+    let out = dateline(
+        &fx.path(),
+        &[
+            "--state",
+            state,
+            "saved",
+            "add",
+            "Kremlin",
+            "putin",
+            "--language",
+            "en",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("saved search 1 `Kremlin`: "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(file.is_file() && !Path::new(&fx.path().join("dateline.db")).exists());
+    let out = dateline(
+        &fx.path(),
+        &["--state", state, "saved", "add", "Kremlin", "kim"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "dateline: a saved search named `Kremlin` exists already: choose another name or change that one\n"
+    );
+    let out = dateline(&fx.path(), &["--state", state, "saved", "list", "--json"]);
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "Kremlin");
+    assert_eq!(listed[0]["request"]["language"], json!(["en"]));
+    let out = dateline(&fx.path(), &["--state", state, "saved", "rm", "Kremlin"]);
+    assert_eq!(stdout(&out), "deleted saved search 1 `Kremlin`\n");
+    let out = dateline(&fx.path(), &["--state", state, "saved", "list"]);
+    assert!(
+        stdout(&out).starts_with("no saved searches"),
+        "{}",
+        stdout(&out)
+    );
+}
