@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::search::{CollapseBy, Hit, Interval, Represent, SearchRequest, Sort};
+use crate::search::{CollapseBy, Hit, Interval, Represent, SearchRequest, Sort, escape_html};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::handlers::blocking;
@@ -140,21 +140,12 @@ fn atom(saved: &SavedSearch, hits: &[Hit], base: &str) -> String {
     xml
 }
 
-/// Text as XML character data or an attribute value. Characters XML 1.0 forbids (control
-/// characters a scraped page may hold) are left out.
+/// Text as XML character data or an attribute value: escaped as for HTML, without the
+/// characters XML 1.0 forbids (control characters a scraped page may hold).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed = |c: &char| {
+        matches!(c, '\t' | '\n' | '\r')
+            || (*c as u32 >= 0x20 && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    };
+    escape_html(&text.chars().filter(allowed).collect::<String>())
 }

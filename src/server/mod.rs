@@ -14,6 +14,7 @@ mod feed;
 pub mod guard;
 mod handlers;
 pub mod listen;
+mod opensearch;
 pub mod params;
 mod saved;
 
@@ -186,6 +187,8 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(saved::get_one).put(saved::update).delete(saved::remove),
         )
         .route("/api/history", get(saved::history))
+        .route("/api/suggest", get(opensearch::suggest))
+        .route("/opensearch.xml", get(opensearch::description))
         .route("/healthz", get(handlers::healthz))
         .route("/api/{*rest}", get(handlers::api_not_found))
         .layer(TimeoutLayer::with_status_code(

@@ -72,44 +72,36 @@ async fn saved_searches_are_created_listed_changed_deleted_and_kept() {
 
     // Refused: a name taken, a parameter /api/search does not know, a query that cannot run,
     // no name, a body that is not declared JSON, a page of another site.
-    let (status, body) = call(
-        &state,
-        "POST",
-        "/api/saved",
-        Some(json!({"name": " Summit in Russian ", "q": "x"})),
-    )
-    .await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::CONFLICT, "saved_search_exists")
-    );
-    let (status, body) = call(
-        &state,
-        "POST",
-        "/api/saved",
-        Some(json!({"name": "a", "query": "x"})),
-    )
-    .await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "unknown_parameter")
-    );
-    let (status, body) = call(
-        &state,
-        "POST",
-        "/api/saved",
-        Some(json!({"name": "a", "q": "putin AND ("})),
-    )
-    .await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "query_syntax")
-    );
-    let (status, body) = call(&state, "POST", "/api/saved", Some(json!({"q": "putin"}))).await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "invalid_body")
-    );
+    for (body, status, error) in [
+        (
+            json!({"name": " Summit in Russian ", "q": "x"}),
+            StatusCode::CONFLICT,
+            "saved_search_exists",
+        ),
+        (
+            json!({"name": "a", "query": "x"}),
+            StatusCode::BAD_REQUEST,
+            "unknown_parameter",
+        ),
+        (
+            json!({"name": "a", "q": "putin AND ("}),
+            StatusCode::BAD_REQUEST,
+            "query_syntax",
+        ),
+        (
+            json!({"q": "putin"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({"name": "a", "size": {"n": 1}}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+    ] {
+        let (got, reply) = call(&state, "POST", "/api/saved", Some(body.clone())).await;
+        assert_eq!((got, code(&reply)), (status, error), "{body}");
+    }
     let plain = Request::post("/api/saved")
         .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from(r#"{"name":"a","q":"putin"}"#))
@@ -311,5 +303,49 @@ fn the_command_line_saves_lists_and_deletes_searches_in_a_state_file() {
         stdout(&out).starts_with("no saved searches"),
         "{}",
         stdout(&out)
+    );
+}
+
+#[tokio::test]
+async fn the_browsers_search_bar_finds_dateline_and_its_suggestions() {
+    let fx = FixtureIndex::new();
+    let state = Arc::new(AppState::new(&fx.path()));
+    let request = Request::get("/opensearch.xml")
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (status, xml) = send(&state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let xml = String::from_utf8(xml).unwrap();
+    assert!(
+        xml.contains(r#"template="http://127.0.0.1:8080/?q={searchTerms}""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"type="application/x-suggestions+json" method="get" template="http://127.0.0.1:8080/api/suggest?q={searchTerms}""#),
+        "{xml}"
+    );
+    let (status, page) = send(&state, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8_lossy(&page)
+            .contains(r#"rel="search" type="application/opensearchdescription+xml""#)
+    );
+
+    let (status, suggested) = call(&state, "GET", "/api/suggest?q=pyong", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(suggested, json!(["pyong", ["Pyongyang"]]));
+    // The last word is completed; the words before it are kept.
+    let (_, suggested) = call(&state, "GET", "/api/suggest?q=summit+in+PYONG", None).await;
+    assert_eq!(
+        suggested,
+        json!(["summit in PYONG", ["summit in Pyongyang"]])
+    );
+    let (_, suggested) = call(&state, "GET", "/api/suggest?q=", None).await;
+    assert_eq!(suggested, json!(["", []]));
+    let (status, body) = call(&state, "GET", "/api/suggest?term=x", None).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "unknown_parameter")
     );
 }
