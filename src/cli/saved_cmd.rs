@@ -44,7 +44,7 @@ pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<
             let json = args.search.json;
             let request = args.search.request()?;
             // A search whose query cannot run is refused now rather than failing every time.
-            let total = Engine::open(index)?.search(&request)?.total;
+            let total = Engine::open(index)?.count(&request)?;
             let added = saved.add_saved(&args.name, &request)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&added.view(total))?)
@@ -63,7 +63,7 @@ pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<
             let engine = Engine::open(index)?;
             let mut listed = Vec::new();
             for one in saved.saved()? {
-                let total = engine.search(&one.request)?.total;
+                let total = engine.count(&one.request)?;
                 listed.push((one, total));
             }
             if json {

@@ -504,6 +504,18 @@ impl Engine {
         })
     }
 
+    /// How many articles a request matches (its paging, facets and histogram aside).
+    pub fn count(&self, request: &SearchRequest) -> Result<u64> {
+        let counted = self.search(&SearchRequest {
+            page: 1,
+            size: 1,
+            facets: Some(Vec::new()),
+            histogram: Interval::None,
+            ..request.clone()
+        })?;
+        Ok(counted.total)
+    }
+
     /// Returns the stored article with this id.
     pub fn article(&self, id: &str) -> Result<ArticleView> {
         let searcher = self.reader.searcher();

@@ -48,12 +48,11 @@ pub async fn feed(
         ..saved.request.clone()
     };
     let response = blocking(&state, move |engine| engine.search(&request)).await?;
-    // The guard let only this server's names through.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let xml = atom(&saved, &response.hits, &format!("http://{host}"));
+    let xml = atom(
+        &saved,
+        &response.hits,
+        &crate::server::opensearch::base(&headers),
+    );
     Ok((
         [(
             header::CONTENT_TYPE,

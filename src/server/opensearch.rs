@@ -20,7 +20,7 @@ use crate::server::handlers::blocking;
 const SUGGESTIONS: usize = 10;
 
 /// This server's address as the request named it (the guard let only its own names through).
-fn base(headers: &HeaderMap) -> String {
+pub(crate) fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -10,24 +10,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::Engine;
-use crate::search::{Interval, SearchRequest};
+use crate::search::SearchRequest;
 use crate::server::error::ApiError;
 use crate::server::handlers::blocking;
 use crate::server::{AppState, params};
 use crate::state::State as Saved;
-
-/// How many articles a request matches now.
-fn matching(engine: &Engine, request: &SearchRequest) -> crate::Result<u64> {
-    let counted = engine.search(&SearchRequest {
-        page: 1,
-        size: 1,
-        facets: Some(Vec::new()),
-        histogram: Interval::None,
-        ..request.clone()
-    })?;
-    Ok(counted.total)
-}
 
 fn state_of(state: &AppState) -> Result<Arc<Saved>, ApiError> {
     state.saved().map_err(ApiError::from)
@@ -65,7 +52,7 @@ pub async fn create(
     let saved = state_of(&state)?;
     // A search whose query cannot run is refused now rather than failing every time later.
     let (total, created) = blocking(&state, move |engine| {
-        let total = matching(engine, &request)?;
+        let total = engine.count(&request)?;
         Ok((total, saved.add_saved(&name, &request)?))
     })
     .await?;
@@ -79,7 +66,7 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Api
         saved
             .saved()?
             .iter()
-            .map(|s| Ok(json!(s.view(matching(engine, &s.request)?))))
+            .map(|s| Ok(json!(s.view(engine.count(&s.request)?))))
             .collect::<crate::Result<Vec<_>>>()
     })
     .await?;
@@ -95,7 +82,7 @@ pub async fn get_one(
     let saved = state_of(&state)?;
     let one = blocking(&state, move |engine| {
         let one = saved.saved_search(id)?;
-        let total = matching(engine, &one.request)?;
+        let total = engine.count(&one.request)?;
         Ok(json!(one.view(total)))
     })
     .await?;
@@ -113,7 +100,7 @@ pub async fn update(
     let (name, request) = json_body(&headers, &body)?;
     let saved = state_of(&state)?;
     let updated = blocking(&state, move |engine| {
-        let total = matching(engine, &request)?;
+        let total = engine.count(&request)?;
         Ok(json!(saved.update_saved(id, &name, &request)?.view(total)))
     })
     .await?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::Result;
 use crate::search::SearchRequest;
-use crate::state::{State, now};
+use crate::state::{State, kept_request, now};
 
 /// Searches the history keeps (per owner).
 pub const HISTORY_LENGTH: i64 = 100;
@@ -25,11 +25,7 @@ impl State {
     /// Records a search and how many articles it matched; the oldest beyond
     /// [`HISTORY_LENGTH`] go. The same search run again moves to the top.
     pub fn record_search(&self, request: &SearchRequest, total: u64) -> Result<()> {
-        let request = SearchRequest {
-            page: 1,
-            ..request.clone()
-        };
-        let json = serde_json::to_string(&request).expect("a request serialises");
+        let json = kept_request(request);
         let mut connection = self.connection();
         let transaction = connection.transaction().map_err(|e| self.failed(e))?;
         transaction

@@ -110,6 +110,16 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A request as the database keeps it (saved or in the history), as JSON: where results start
+/// is the reader's business, not the search's.
+fn kept_request(request: &crate::search::SearchRequest) -> String {
+    let request = crate::search::SearchRequest {
+        page: 1,
+        ..request.clone()
+    };
+    serde_json::to_string(&request).expect("a request serialises")
+}
+
 /// Now, as the database keeps times (RFC 3339, UTC, seconds).
 fn now() -> String {
     let now = time::OffsetDateTime::now_utc()

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::search::SearchRequest;
-use crate::state::{State, now};
+use crate::state::{State, kept_request, now};
 use crate::{Error, Result};
 
 /// Longest name of a saved search, in characters.
@@ -83,15 +83,6 @@ fn checked_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// The request as saved: where results start and how many a page holds are the reader's
-/// business, not the search's.
-fn saved_request(request: &SearchRequest) -> SearchRequest {
-    SearchRequest {
-        page: 1,
-        ..request.clone()
-    }
-}
-
 /// A secret for a feed address: 128 random bits, in hex.
 fn new_token() -> Result<String> {
     let mut bytes = [0u8; 16];
@@ -105,8 +96,8 @@ impl State {
     /// Saves `request` under `name` (which no other saved search of the owner may have).
     pub fn add_saved(&self, name: &str, request: &SearchRequest) -> Result<SavedSearch> {
         let name = checked_name(name)?;
-        let request = saved_request(request);
-        let json = serde_json::to_string(&request).expect("a request serialises");
+        let json = kept_request(request);
+        let request = serde_json::from_str(&json).expect("a request reads back");
         let token = new_token()?;
         let at = now();
         let connection = self.connection();
@@ -199,7 +190,7 @@ impl State {
         request: &SearchRequest,
     ) -> Result<SavedSearch> {
         let name = checked_name(name)?;
-        let json = serde_json::to_string(&saved_request(request)).expect("a request serialises");
+        let json = kept_request(request);
         let updated = self.connection().execute(
             "UPDATE saved_search SET name = ?2, request = ?3, updated = ?4
              WHERE id = ?1 AND owner IS NULL",
