@@ -47,6 +47,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod analysis;
 pub mod article;
 pub mod dates;

@@ -72,6 +72,10 @@ enum Command {
     /// Saved searches: add, list, rm.
     #[command(subcommand)]
     Saved(saved_cmd::SavedCommand),
+    /// Alerts: check every saved search against the articles indexed since its last check
+    /// and deliver the webhooks due (for cron; `dateline serve` does it after every commit).
+    #[command(subcommand)]
+    Alerts(saved_cmd::AlertsCommand),
     /// Re-tag every article of the index from its stored text (after editing the corrections
     /// file), without re-reading the source files.
     Reindex,
@@ -113,6 +117,8 @@ enum Command {
         /// and `localhost` are always answered; other names are refused, against DNS rebinding.
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
+        #[command(flatten)]
+        alerts: serve_cmd::AlertArgs,
     },
     /// Build the bundled demo archive into the index directory, then serve it.
     Demo {
@@ -134,6 +140,7 @@ pub fn run() -> i32 {
         .unwrap_or_else(|| dateline::state::State::path_for(&cli.index));
     let result = match cli.command {
         Command::Saved(command) => saved_cmd::run(&cli.index, &state, command),
+        Command::Alerts(command) => saved_cmd::alerts(&cli.index, &state, command),
         Command::Index(args) => index_cmd::run(&cli.index, cli.corrections, args),
         Command::Reindex => index_cmd::reindex(&cli.index, cli.corrections),
         Command::Search(args) => search_cmd::run(&cli.index, args),
@@ -148,13 +155,28 @@ pub fn run() -> i32 {
             addr,
             cors,
             allow_hosts,
-        } => serve_cmd::serve(&cli.index, &state, addr, cors.as_deref(), allow_hosts),
+            alerts,
+        } => serve_cmd::serve(
+            &cli.index,
+            &state,
+            addr,
+            cors.as_deref(),
+            allow_hosts,
+            alerts,
+        ),
         Command::Demo { addr, no_serve } => index_cmd::demo(&cli.index).and_then(|code| {
             if no_serve {
                 Ok(code)
             } else {
                 println!();
-                serve_cmd::serve(&cli.index, &state, addr, None, Vec::new())
+                serve_cmd::serve(
+                    &cli.index,
+                    &state,
+                    addr,
+                    None,
+                    Vec::new(),
+                    serve_cmd::AlertArgs::default(),
+                )
             }
         }),
     };

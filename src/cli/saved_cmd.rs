@@ -1,4 +1,4 @@
-//! `dateline saved add|list|rm` and `dateline history`.
+//! `dateline saved add|list|rm` and `dateline alerts run`.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -32,8 +32,63 @@ pub enum SavedCommand {
 pub struct AddArgs {
     /// Its name.
     name: String,
+    /// POST its new matches as JSON to this address (alerts).
+    #[arg(long, value_name = "URL")]
+    webhook: Option<String>,
     #[command(flatten)]
     search: SearchArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// One round: check, record the new stories (feeds, "new" counts), deliver webhooks.
+    Run {
+        /// Print the round's report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Seconds before a failed webhook delivery is tried again (doubling each time).
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        webhook_retry: u64,
+    },
+}
+
+/// `dateline alerts run`.
+pub fn alerts(index: &Path, state: &Path, command: AlertsCommand) -> anyhow::Result<i32> {
+    let AlertsCommand::Run {
+        json,
+        webhook_retry,
+    } = command;
+    let saved = State::open(state)?;
+    let engine = Engine::open(index)?;
+    let checked = dateline::alerts::check(&engine, &saved)?;
+    let policy = dateline::alerts::RetryPolicy {
+        first_wait_secs: webhook_retry.max(1),
+    };
+    let delivered = dateline::alerts::deliver(&saved, policy)?;
+    let mut out = io::stdout().lock();
+    let printed = if json {
+        let report = serde_json::json!({ "checked": checked, "webhooks": delivered });
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)
+    } else {
+        writeln!(
+            out,
+            "checked {} saved search(es) against {} new article(s): {} new stor(ies) for {} of them; webhooks: {} delivered, {} to retry, {} given up",
+            thousands(checked.searches as u64),
+            thousands(checked.new_articles as u64),
+            thousands(checked.new_matches as u64),
+            thousands(checked.searches_with_new as u64),
+            delivered.delivered,
+            delivered.retrying,
+            delivered.given_up,
+        )
+        .and_then(|()| {
+            checked.failed.iter().try_for_each(|(id, error)| {
+                writeln!(out, "saved search {id} cannot run: {error}")
+            })
+        })
+    };
+    finish_output(printed)?;
+    Ok(if checked.failed.is_empty() { 0 } else { 1 })
 }
 
 pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<i32> {
@@ -44,10 +99,21 @@ pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<
             let json = args.search.json;
             let request = args.search.request()?;
             // A search whose query cannot run is refused now rather than failing every time.
-            let total = Engine::open(index)?.count(&request)?;
-            let added = saved.add_saved(&args.name, &request)?;
+            let engine = Engine::open(index)?;
+            let total = engine.count(&request)?;
+            let webhook = args
+                .webhook
+                .as_deref()
+                .map(dateline::state::checked_webhook);
+            let webhook = webhook.transpose()?;
+            let added = saved.add_saved(&args.name, &request, engine.latest_stamp())?;
+            if let Some(url) = &webhook {
+                saved.set_webhook(added.id, Some(url))?;
+            }
+            let alert = saved.alert_status(added.id)?;
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&added.view(total))?)
+                let shown = added.view(total, alert);
+                writeln!(out, "{}", serde_json::to_string_pretty(&shown)?)
             } else {
                 writeln!(
                     out,
@@ -64,10 +130,14 @@ pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<
             let mut listed = Vec::new();
             for one in saved.saved()? {
                 let total = engine.count(&one.request)?;
-                listed.push((one, total));
+                let alert = saved.alert_status(one.id)?;
+                listed.push((one, total, alert));
             }
             if json {
-                let all: Vec<_> = listed.iter().map(|(s, t)| s.view(*t)).collect();
+                let all: Vec<_> = listed
+                    .iter()
+                    .map(|(s, t, a)| s.view(*t, a.clone()))
+                    .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&all)?)
             } else if listed.is_empty() {
                 writeln!(
@@ -75,14 +145,15 @@ pub fn run(index: &Path, state: &Path, command: SavedCommand) -> anyhow::Result<
                     "no saved searches: save one with `dateline saved add NAME QUERY`"
                 )
             } else {
-                listed.iter().try_for_each(|(s, total)| {
+                listed.iter().try_for_each(|(s, total, alert)| {
                     writeln!(
                         out,
-                        "{:>4}  {}  `{}`  {} article(s)",
+                        "{:>4}  {}  `{}`  {} article(s), {} new stor(ies) found by alerts",
                         s.id,
                         s.name,
                         s.request.q,
-                        thousands(*total)
+                        thousands(*total),
+                        thousands(alert.found)
                     )
                 })
             }

@@ -20,16 +20,21 @@ pub fn word_count(text: &str) -> u64 {
     n
 }
 
-/// Builds the document for an article and its entities. The article's language decides which
+/// Builds the document for an article and its entities, indexed at `indexed_at` (the
+/// writer's stamp, [`crate::index::schema::INDEXED_AT`]). The article's language decides which
 /// per-language fields its title and body go into.
 pub fn to_document(
     fields: &Fields,
     article: &Article,
     entities: &ArticleEntities,
     story: Option<&Assignment>,
+    indexed_at: tantivy::DateTime,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &article.id);
+    if let Some(field) = fields.indexed_at {
+        doc.add_date(field, indexed_at);
+    }
     if let Some(url) = &article.url {
         doc.add_text(fields.url, url);
     }
@@ -97,6 +102,13 @@ pub fn to_document(
         doc.add_text(fields.mentions, json);
     }
     doc
+}
+
+/// When the article a stored document holds was indexed, if the index keeps that.
+pub fn stored_indexed_at(fields: &Fields, doc: &TantivyDocument) -> Option<tantivy::DateTime> {
+    use tantivy::schema::Value;
+    doc.get_first(fields.indexed_at?)
+        .and_then(|v| v.as_datetime())
 }
 
 /// Reads back the article a document was built from (entities are re-derived, not read).

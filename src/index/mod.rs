@@ -4,11 +4,13 @@ mod directory;
 mod document;
 mod run;
 pub mod schema;
+mod stamp;
 mod writer;
 
-pub use document::{stored_article, to_document};
+pub use document::{stored_article, stored_indexed_at, to_document};
 pub use run::{Event, FormatCounts, Report, Timings, index_inputs, index_records};
 pub use schema::{Fields, build_schema};
+pub use stamp::{IndexClock, latest_stamp};
 pub use writer::{Indexer, IndexerOptions, Upsert};
 
 use std::path::Path;

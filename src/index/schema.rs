@@ -54,6 +54,9 @@ pub const STORY: &str = "story";
 pub const STORY_BAND: &str = "story_band";
 /// The article's text signature, to tell how alike two articles are.
 pub const STORY_SIGNATURE: &str = "story_signature";
+/// When the article entered the index (microseconds; strictly increasing within an index, so
+/// that "indexed since" is exact): what alerts and "new since you last looked" count from.
+pub const INDEXED_AT: &str = "indexed_at";
 
 /// Name of the per-language title field of a group (`title_en`, `title_cjk`, …).
 pub fn title_field_name(group: LanguageGroup) -> String {
@@ -124,6 +127,8 @@ pub struct Fields {
     pub credit: Option<Field>,
     /// See [`STORY`]; `None` in an index built before stories were kept.
     pub stories: Option<StoryFields>,
+    /// See [`INDEXED_AT`]; `None` in an index built before alerts.
+    pub indexed_at: Option<Field>,
     /// Per-language title/body fields, in [`LanguageGroup::all`] order.
     pub groups: Vec<GroupFields>,
 }
@@ -163,6 +168,7 @@ impl Fields {
             words: get(WORDS).ok(),
             dateline_place: get(DATELINE_PLACE).ok(),
             credit: get(CREDIT).ok(),
+            indexed_at: get(INDEXED_AT).ok(),
             stories: match (get(STORY), get(STORY_BAND), get(STORY_SIGNATURE)) {
                 (Ok(story), Ok(band), Ok(signature)) => Some(StoryFields {
                     story,
@@ -243,6 +249,12 @@ pub fn build_schema() -> Schema {
     // dictionary blocks are zstd-compressed, and reading a candidate's signature from one cost
     // a decompression context each time.
     b.add_u64_field(STORY_SIGNATURE, FAST);
+    b.add_date_field(
+        INDEXED_AT,
+        DateOptions::from(FAST)
+            .set_stored()
+            .set_precision(DateTimePrecision::Microseconds),
+    );
     for group in LanguageGroup::all() {
         let analyzer = group.analyzer_name();
         b.add_text_field(&title_field_name(group), text(&analyzer));

@@ -14,6 +14,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::analysis::detect_language;
 use crate::article::Article;
 use crate::entities::Tagger;
+use crate::index::stamp::IndexClock;
 use crate::index::{Fields, to_document};
 use crate::stories::{Signature, StoryDetector};
 use crate::{Error, Result};
@@ -80,6 +81,8 @@ pub struct Indexer {
     reader: IndexReader,
     /// Time spent detecting languages and tagging entities.
     analysis_time: Duration,
+    /// Stamps each article's `indexed_at`.
+    clock: IndexClock,
 }
 
 impl Indexer {
@@ -119,6 +122,7 @@ impl Indexer {
             _ => None,
         };
         let tagger = Tagger::with_corrections(options.corrections.as_deref())?;
+        let clock = IndexClock::after(&before, fields.indexed_at);
         Ok(Indexer {
             dir: dir.to_path_buf(),
             fields,
@@ -132,6 +136,7 @@ impl Indexer {
             stories,
             reader,
             analysis_time: Duration::ZERO,
+            clock,
         })
     }
 
@@ -159,10 +164,17 @@ impl Indexer {
 
     /// [`Indexer::add`], with the body's text signature when the caller computed it already
     /// (`None`: computed here, when stories are on).
-    pub fn add_signed(
+    pub fn add_signed(&mut self, article: Article, signature: Option<Signature>) -> Result<Upsert> {
+        self.add_stamped(article, signature, None)
+    }
+
+    /// [`Indexer::add_signed`], keeping the `indexed_at` stamp the article already had
+    /// (re-indexing: an article re-tagged in place is not new coverage).
+    fn add_stamped(
         &mut self,
         mut article: Article,
         signature: Option<Signature>,
+        indexed_at: Option<tantivy::DateTime>,
     ) -> Result<Upsert> {
         let started = Instant::now();
         // Analysis is our own code on the article's text: a failure there skips the article.
@@ -204,11 +216,13 @@ impl Indexer {
             None => None,
         };
         self.analysis_time += started.elapsed();
+        let indexed_at = indexed_at.unwrap_or_else(|| self.clock.stamp());
         let added = self.writer.add_document(to_document(
             &self.fields,
             &article,
             &entities,
             story.as_ref(),
+            indexed_at,
         ));
         added.map_err(|e| self.explained(e))?;
         self.uncommitted += 1;
@@ -240,7 +254,9 @@ impl Indexer {
                     continue;
                 }
                 let stored: TantivyDocument = store.get(doc)?;
-                self.add(crate::index::stored_article(&self.fields, &stored))?;
+                let article = crate::index::stored_article(&self.fields, &stored);
+                let indexed_at = crate::index::stored_indexed_at(&self.fields, &stored);
+                self.add_stamped(article, None, indexed_at)?;
                 done += 1;
                 on_article(done);
             }

@@ -11,6 +11,7 @@ mod compile;
 mod entities;
 mod export;
 mod ordinals;
+mod percolate;
 pub mod query;
 mod relax;
 mod request;
@@ -27,6 +28,7 @@ mod word;
 pub use collapse::Represent;
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
+pub use percolate::{NewMatch, Percolation, Standing, format_micros};
 pub use relax::RELAXED_TARGET;
 pub use request::{
     CollapseBy, CountBy, FACET_SIZE, FacetField, Interval, MAX_PAGE_SIZE, MAX_RESULT_WINDOW,

@@ -185,6 +185,10 @@ pub struct SearchRequest {
     pub represent: Represent,
     /// Whether facets and the histogram count articles or stories.
     pub count: CountBy,
+    /// Only these articles, by id (empty: any). Not a parameter of the API: the feed of a
+    /// saved search lists its alerts' articles with it.
+    #[serde(skip)]
+    pub ids: Vec<String>,
 }
 
 impl Default for SearchRequest {
@@ -209,6 +213,7 @@ impl Default for SearchRequest {
             collapse: CollapseBy::None,
             represent: Represent::Earliest,
             count: CountBy::Articles,
+            ids: Vec::new(),
         }
     }
 }

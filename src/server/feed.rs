@@ -1,5 +1,6 @@
-//! The Atom feed of a saved search (`/feeds/{token}.atom`): its newest matching stories, one
-//! entry per story (the first version that matches), for any feed reader.
+//! The Atom feed of a saved search (`/feeds/{token}.atom`): the new stories its alerts found
+//! since it was saved (articles indexed after it), newest first, one entry per story, for any
+//! feed reader.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -8,13 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::search::{CollapseBy, Hit, Interval, Represent, SearchRequest, Sort, escape_html};
+use crate::search::{CollapseBy, Hit, Interval, SearchRequest, Sort, escape_html};
 use crate::server::AppState;
 use crate::server::error::ApiError;
 use crate::server::handlers::blocking;
 use crate::state::SavedSearch;
 
-/// Entries a feed holds: the newest stories.
+/// Entries a feed holds: the newest stories its alerts found.
 pub const FEED_ENTRIES: usize = 50;
 
 fn no_feed() -> ApiError {
@@ -32,27 +33,39 @@ pub async fn feed(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = file.strip_suffix(".atom").ok_or_else(no_feed)?.to_string();
-    let saved = state.saved()?;
-    let found = tokio::task::spawn_blocking(move || saved.saved_by_token(&token))
-        .await
-        .map_err(ApiError::internal)??;
-    let saved = found.ok_or_else(no_feed)?;
-    let request = SearchRequest {
-        sort: Sort::Newest,
-        collapse: CollapseBy::Story,
-        represent: Represent::Earliest,
-        page: 1,
-        size: FEED_ENTRIES,
-        facets: Some(Vec::new()),
-        histogram: Interval::None,
-        ..saved.request.clone()
+    let kept = state.saved()?;
+    let found = tokio::task::spawn_blocking(move || {
+        let Some(saved) = kept.saved_by_token(&token)? else {
+            return Ok(None);
+        };
+        let ids = kept.alert_articles(saved.id, FEED_ENTRIES)?;
+        crate::Result::Ok(Some((saved, ids)))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let (saved, ids) = found.ok_or_else(no_feed)?;
+    let hits = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let request = SearchRequest {
+            sort: Sort::Newest,
+            collapse: CollapseBy::None,
+            page: 1,
+            size: ids.len(),
+            facets: Some(Vec::new()),
+            histogram: Interval::None,
+            ids,
+            ..saved.request.clone()
+        };
+        // The alerts recorded them from a commit this server may not have seen yet.
+        blocking(&state, move |engine| {
+            engine.reload()?;
+            engine.search(&request)
+        })
+        .await?
+        .hits
     };
-    let response = blocking(&state, move |engine| engine.search(&request)).await?;
-    let xml = atom(
-        &saved,
-        &response.hits,
-        &crate::server::opensearch::base(&headers),
-    );
+    let xml = atom(&saved, &hits, &crate::server::opensearch::base(&headers));
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -78,7 +91,7 @@ fn atom(saved: &SavedSearch, hits: &[Hit], base: &str) -> String {
     let _ = writeln!(xml, "  <title>{}</title>", escape(&saved.name));
     let _ = writeln!(
         xml,
-        "  <subtitle>Newest articles matching `{}` in Dateline, one per story</subtitle>",
+        "  <subtitle>New articles matching `{}` in Dateline since it was saved, one per story</subtitle>",
         escape(&saved.request.q)
     );
     let _ = writeln!(xml, "  <updated>{}</updated>", escape(updated));

@@ -28,6 +28,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let limits = state.limits();
+    // Stopped with the server.
+    let alerts = state.alert_schedule().map(|schedule| {
+        AbortOnDrop(tokio::spawn(crate::server::alerts::watch(
+            state.clone(),
+            schedule,
+        )))
+    });
     let router = app(state);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -66,6 +73,7 @@ pub async fn run(
         });
     }
     drop(listener);
+    drop(alerts);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {
@@ -87,4 +95,13 @@ async fn accept_failed(error: &io::Error) {
     }
     tracing::error!("cannot accept a connection: {error}");
     tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -8,6 +8,7 @@
 //! exports running at once are bounded, a search waiting for its turn or an export whose client
 //! stops reading gives up after a while, and requests are checked by [`guard`] first.
 
+pub mod alerts;
 mod assets;
 mod error;
 mod feed;
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::sync::Semaphore;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
@@ -90,6 +91,8 @@ pub struct AppState {
     searches: Arc<Semaphore>,
     /// One permit per export streaming.
     exports: Arc<Semaphore>,
+    /// When alerts run (`None`: not in this server).
+    alerts: Option<alerts::AlertSchedule>,
 }
 
 impl AppState {
@@ -105,6 +108,7 @@ impl AppState {
             limits: Limits::default(),
             searches: Arc::new(Semaphore::new(0)),
             exports: Arc::new(Semaphore::new(0)),
+            alerts: None,
         }
         .with_limits(Limits::default())
     }
@@ -126,6 +130,17 @@ impl AppState {
     pub fn with_allowed_hosts(mut self, names: Vec<String>) -> AppState {
         self.allowed_hosts = names;
         self
+    }
+
+    /// Runs alerts: a round of checks after every commit, webhook deliveries when due.
+    pub fn with_alerts(mut self, schedule: alerts::AlertSchedule) -> AppState {
+        self.alerts = Some(schedule);
+        self
+    }
+
+    /// When alerts run, if they do.
+    pub fn alert_schedule(&self) -> Option<alerts::AlertSchedule> {
+        self.alerts
     }
 
     /// Keeps saved searches and the history in this file rather than beside the index.
@@ -186,6 +201,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/api/saved/{id}",
             get(saved::get_one).put(saved::update).delete(saved::remove),
         )
+        .route("/api/saved/{id}/seen", post(saved::seen))
         .route("/api/history", get(saved::history))
         .route("/api/suggest", get(opensearch::suggest))
         .route("/opensearch.xml", get(opensearch::description))

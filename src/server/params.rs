@@ -125,10 +125,21 @@ pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
     Ok(request)
 }
 
-/// Parses the JSON body of `POST /api/saved` and `PUT /api/saved/{id}`: `"name"` and the
-/// parameters of `/api/search` under the same names, each a string, a number or (for those that
-/// repeat) a list of them.
-pub fn saved_body(body: &[u8]) -> Result<(String, SearchRequest), ApiError> {
+/// A saved search's body: its name, its request, and what to do with its webhook (`None`:
+/// leave it; `Some(None)`: remove it, `"webhook": null` or `""`).
+pub struct SavedBody {
+    /// The name.
+    pub name: String,
+    /// The search.
+    pub request: SearchRequest,
+    /// The webhook.
+    pub webhook: Option<Option<String>>,
+}
+
+/// Parses the JSON body of `POST /api/saved` and `PUT /api/saved/{id}`: `"name"`, an optional
+/// `"webhook"`, and the parameters of `/api/search` under the same names, each a string, a
+/// number or (for those that repeat) a list of them.
+pub fn saved_body(body: &[u8]) -> Result<SavedBody, ApiError> {
     let invalid = |message: String| ApiError::bad_request("invalid_body", message);
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| invalid(format!("the body is not JSON: {e}")))?;
@@ -138,8 +149,18 @@ pub fn saved_body(body: &[u8]) -> Result<(String, SearchRequest), ApiError> {
         ));
     };
     let mut name = None;
+    let mut webhook = None;
     let mut request = SearchRequest::default();
     for (key, value) in fields {
+        if key == "webhook" {
+            webhook = Some(match value {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(text) if text.trim().is_empty() => None,
+                serde_json::Value::String(text) => Some(text),
+                _ => return Err(invalid("`webhook` must be an address or null".to_string())),
+            });
+            continue;
+        }
         if key == "name" {
             match value {
                 serde_json::Value::String(text) => name = Some(text),
@@ -163,14 +184,18 @@ pub fn saved_body(body: &[u8]) -> Result<(String, SearchRequest), ApiError> {
                 }
             };
             if !search_param(&mut request, &key, text)? {
-                let mut known = vec!["name"];
+                let mut known = vec!["name", "webhook"];
                 known.extend(SEARCH_PARAMS);
                 return Err(unknown(&key, &known));
             }
         }
     }
     let name = name.ok_or_else(|| invalid("the body needs a `name`".to_string()))?;
-    Ok((name, request))
+    Ok(SavedBody {
+        name,
+        request,
+        webhook,
+    })
 }
 
 /// Parses the parameters of `/api/export`: the search's query and filters, and `format`.

@@ -10,11 +10,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::search::SearchRequest;
+use crate::search::Engine;
 use crate::server::error::ApiError;
 use crate::server::handlers::blocking;
+use crate::server::params::SavedBody;
 use crate::server::{AppState, params};
-use crate::state::State as Saved;
+use crate::state::{SavedSearch, State as Saved};
 
 fn state_of(state: &AppState) -> Result<Arc<Saved>, ApiError> {
     state.saved().map_err(ApiError::from)
@@ -23,7 +24,7 @@ fn state_of(state: &AppState) -> Result<Arc<Saved>, ApiError> {
 /// Bodies that change state must say they are JSON: a page of another site can send a form
 /// or plain text to this server without asking, but not JSON (the browser asks first, and
 /// only an origin allowed with `--cors` is let through).
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<(String, SearchRequest), ApiError> {
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<SavedBody, ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -48,15 +49,34 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (name, request) = json_body(&headers, &body)?;
+    let body = json_body(&headers, &body)?;
     let saved = state_of(&state)?;
     // A search whose query cannot run is refused now rather than failing every time later.
-    let (total, created) = blocking(&state, move |engine| {
-        let total = engine.count(&request)?;
-        Ok((total, saved.add_saved(&name, &request)?))
+    let created = blocking(&state, move |engine| {
+        engine.count(&body.request)?;
+        let webhook = checked(&body)?.flatten();
+        let created = saved.add_saved(&body.name, &body.request, engine.latest_stamp())?;
+        if let Some(url) = webhook {
+            saved.set_webhook(created.id, Some(&url))?;
+        }
+        shown(engine, &saved, &created)
     })
     .await?;
-    Ok((StatusCode::CREATED, Json(json!(created.view(total)))).into_response())
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// The body's webhook, checked before anything is written.
+fn checked(body: &SavedBody) -> crate::Result<Option<Option<String>>> {
+    body.webhook
+        .as_ref()
+        .map(|w| w.as_deref().map(crate::state::checked_webhook).transpose())
+        .transpose()
+}
+
+/// A saved search as the API shows it: with how many articles match it now and its alert.
+fn shown(engine: &Engine, saved: &Saved, one: &SavedSearch) -> crate::Result<Value> {
+    let total = engine.count(&one.request)?;
+    Ok(json!(one.view(total, saved.alert_status(one.id)?)))
 }
 
 /// `GET /api/saved`: every saved search with how many articles match it now.
@@ -66,7 +86,7 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Api
         saved
             .saved()?
             .iter()
-            .map(|s| Ok(json!(s.view(engine.count(&s.request)?))))
+            .map(|one| shown(engine, &saved, one))
             .collect::<crate::Result<Vec<_>>>()
     })
     .await?;
@@ -81,12 +101,23 @@ pub async fn get_one(
     let id = saved_id(&id)?;
     let saved = state_of(&state)?;
     let one = blocking(&state, move |engine| {
-        let one = saved.saved_search(id)?;
-        let total = engine.count(&one.request)?;
-        Ok(json!(one.view(total)))
+        shown(engine, &saved, &saved.saved_search(id)?)
     })
     .await?;
     Ok(Json(one))
+}
+
+/// `POST /api/saved/{id}/seen`: its owner has looked at its new matches; 204.
+pub async fn seen(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = saved_id(&id)?;
+    let saved = state_of(&state)?;
+    tokio::task::spawn_blocking(move || saved.mark_seen(id))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `PUT /api/saved/{id}`: a new name and request; the feed keeps its address.
@@ -97,11 +128,16 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let id = saved_id(&id)?;
-    let (name, request) = json_body(&headers, &body)?;
+    let body = json_body(&headers, &body)?;
     let saved = state_of(&state)?;
     let updated = blocking(&state, move |engine| {
-        let total = engine.count(&request)?;
-        Ok(json!(saved.update_saved(id, &name, &request)?.view(total)))
+        engine.count(&body.request)?;
+        let webhook = checked(&body)?;
+        let updated = saved.update_saved(id, &body.name, &body.request)?;
+        if let Some(webhook) = webhook {
+            saved.set_webhook(id, webhook.as_deref())?;
+        }
+        shown(engine, &saved, &updated)
     })
     .await?;
     Ok(Json(updated))

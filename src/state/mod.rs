@@ -6,9 +6,14 @@
 //! `user_version` records how many have run. Every table that belongs to a person has an
 //! `owner` column (`NULL`: the local user of a single-user server), ready for accounts.
 
+mod alerts;
 mod history;
 mod saved;
 
+pub use alerts::{
+    AlertSearch, AlertStatus, DELIVERIES_SHOWN, Delivery, DueDelivery, MAX_ATTEMPTS,
+    checked_webhook,
+};
 pub use history::HistoryEntry;
 pub use saved::{SavedSearch, SavedView};
 
@@ -44,6 +49,35 @@ const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     CREATE INDEX search_history_owner ON search_history (ifnull(owner, ''), id);",
+    // 2: alerts. `cursor`: the `indexed_at` stamp (microseconds) a saved search has been
+    // checked up to; `seen_match`: the last match its owner has seen.
+    "ALTER TABLE saved_search ADD COLUMN cursor INTEGER;
+    ALTER TABLE saved_search ADD COLUMN checked TEXT;
+    ALTER TABLE saved_search ADD COLUMN webhook TEXT;
+    ALTER TABLE saved_search ADD COLUMN seen_match INTEGER;
+    CREATE TABLE alert_match (
+        id INTEGER PRIMARY KEY,
+        saved_search INTEGER NOT NULL REFERENCES saved_search (id) ON DELETE CASCADE,
+        story_key TEXT NOT NULL,
+        article TEXT NOT NULL,
+        indexed_at INTEGER NOT NULL,
+        found TEXT NOT NULL,
+        UNIQUE (saved_search, story_key)
+    );
+    CREATE TABLE webhook_delivery (
+        id INTEGER PRIMARY KEY,
+        saved_search INTEGER NOT NULL REFERENCES saved_search (id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        matches INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        delivered TEXT,
+        error TEXT,
+        next_attempt INTEGER
+    );
+    CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt)
+        WHERE delivered IS NULL;",
 ];
 
 /// How long a write waits for another process's write to finish.
@@ -74,6 +108,9 @@ impl State {
             .map_err(failed)?;
         connection
             .pragma_update(None, "synchronous", "normal")
+            .map_err(failed)?;
+        connection
+            .pragma_update(None, "foreign_keys", "on")
             .map_err(failed)?;
         migrate(&mut connection).map_err(failed)?;
         Ok(State {

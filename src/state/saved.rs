@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::search::SearchRequest;
-use crate::state::{State, kept_request, now};
+use crate::state::{AlertStatus, State, kept_request, now};
 use crate::{Error, Result};
 
 /// Longest name of a saved search, in characters.
@@ -29,23 +29,25 @@ pub struct SavedSearch {
     pub updated: String,
 }
 
-/// A saved search as the API and the command line show it: with its feed's path and how many
-/// articles match it now.
+/// A saved search as the API and the command line show it: with its feed's path, how many
+/// articles match it now and its alert.
 #[derive(Debug, Serialize)]
 pub struct SavedView<'a> {
     #[serde(flatten)]
     saved: &'a SavedSearch,
     feed: String,
     total: u64,
+    alert: AlertStatus,
 }
 
 impl SavedSearch {
     /// How it is shown, with `total` articles matching it now.
-    pub fn view(&self, total: u64) -> SavedView<'_> {
+    pub fn view(&self, total: u64, alert: AlertStatus) -> SavedView<'_> {
         SavedView {
             saved: self,
             feed: self.feed(),
             total,
+            alert,
         }
     }
 
@@ -94,7 +96,14 @@ fn new_token() -> Result<String> {
 
 impl State {
     /// Saves `request` under `name` (which no other saved search of the owner may have).
-    pub fn add_saved(&self, name: &str, request: &SearchRequest) -> Result<SavedSearch> {
+    /// Alerts start after `cursor`, the index's latest `indexed_at` stamp (`None`: the index
+    /// holds no stamped article, and every article indexed from now on is new).
+    pub fn add_saved(
+        &self,
+        name: &str,
+        request: &SearchRequest,
+        cursor: Option<i64>,
+    ) -> Result<SavedSearch> {
         let name = checked_name(name)?;
         let json = kept_request(request);
         let request = serde_json::from_str(&json).expect("a request reads back");
@@ -102,9 +111,9 @@ impl State {
         let at = now();
         let connection = self.connection();
         let inserted = connection.execute(
-            "INSERT INTO saved_search (owner, name, request, feed_token, created, updated)
-             VALUES (NULL, ?1, ?2, ?3, ?4, ?4)",
-            params![name, json, token, at],
+            "INSERT INTO saved_search (owner, name, request, feed_token, created, updated, cursor)
+             VALUES (NULL, ?1, ?2, ?3, ?4, ?4, ?5)",
+            params![name, json, token, at, cursor.unwrap_or(0)],
         );
         match inserted {
             Ok(_) => {}

@@ -239,21 +239,29 @@ impl StoryDetector {
         // (containment, jaccard, story, when the story started)
         let mut best: Option<(f32, f32, u64, Option<i64>)> = None;
         let mut compared = 0;
-        // Compares a candidate; true when the search is over. A story stays within
+        // Compares a candidate published `when` (its signature and story read only when that
+        // is within the window); true when the search is over. A story stays within
         // [`WINDOW_DAYS`] of its first dated article: template stories run day after day do
-        // not chain into one.
-        let mut consider = |other: &StoredSignature, when: Option<i64>, story: u64| {
-            compared += 1;
-            let start = other.story_start.or(when);
-            if within_window(published, when) && within_window(published, start) {
-                let likeness = signature.likeness(other);
-                let key = (likeness.containment, likeness.jaccard, story, start);
-                if same_story(&likeness) && best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
-                    best = Some(key);
+        // not chain into one. A candidate out of the window counts as compared.
+        let mut consider =
+            |when: Option<i64>, other: &mut dyn FnMut() -> Option<(StoredSignature, u64)>| {
+                if within_window(published, when) {
+                    let Some((other, story)) = other() else {
+                        return false;
+                    };
+                    let start = other.story_start.or(when);
+                    if within_window(published, start) {
+                        let likeness = signature.likeness(&other);
+                        let key = (likeness.containment, likeness.jaccard, story, start);
+                        if same_story(&likeness) && best.is_none_or(|b| (key.0, key.1) > (b.0, b.1))
+                        {
+                            best = Some(key);
+                        }
+                    }
                 }
-            }
-            compared >= MAX_CANDIDATES || best.is_some_and(|b| b.1 >= NEAR_EXACT)
-        };
+                compared += 1;
+                compared >= MAX_CANDIDATES || best.is_some_and(|b| b.1 >= NEAR_EXACT)
+            };
         let mut seen = std::mem::take(&mut self.seen);
         seen.clear();
         let mut over = false;
@@ -267,7 +275,9 @@ impl StoryDetector {
                 let pending = &self.pending[at as usize];
                 if pending.alive
                     && seen.insert((u32::MAX, at))
-                    && consider(&pending.signature, pending.published, pending.story)
+                    && consider(pending.published, &mut || {
+                        Some((pending.signature, pending.story))
+                    })
                 {
                     over = true;
                     break 'pending;
@@ -295,18 +305,19 @@ impl StoryDetector {
                     let live = segment.alive.as_ref().is_none_or(|a| a.is_alive(doc));
                     // Skipped: an article replaced since the last commit (its new version is
                     // pending) and, when recomputing, an old version not yet re-written.
-                    if live
-                        && seen.insert((at as u32, doc))
-                        && let Some(other) = stored_signature(segment, doc)
-                        && !self.pending_ids.contains_key(&other.id_hash)
-                        && self
-                            .recomputing
-                            .as_ref()
-                            .is_none_or(|run| run.contains(&other.id_hash))
-                        && let Some(story) = segment.stories.first(doc)
-                    {
+                    if live && seen.insert((at as u32, doc)) {
                         let when = segment.dates.first(doc).map(|d| d.into_timestamp_secs());
-                        if consider(&other, when, story) {
+                        let pending_ids = &self.pending_ids;
+                        let recomputing = &self.recomputing;
+                        let mut read_candidate = || {
+                            let other = stored_signature(segment, doc)?;
+                            let current = !pending_ids.contains_key(&other.id_hash)
+                                && recomputing
+                                    .as_ref()
+                                    .is_none_or(|run| run.contains(&other.id_hash));
+                            current.then(|| Some((other, segment.stories.first(doc)?)))?
+                        };
+                        if consider(when, &mut read_candidate) {
                             break 'committed;
                         }
                     }

@@ -2,103 +2,13 @@
 //! defect that once killed or exhausted the process, with bounded traffic.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::sync::Arc;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use dateline::server::{AppState, Limits, run};
+use dateline::server::{AppState, Limits};
 use serde_json::Value;
 
 use crate::common::*;
-
-/// The real server on a loopback port, on a runtime of its own; stopped when dropped.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(state: AppState) -> Server {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (ready, address) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                ready.send(listener.local_addr().unwrap()).unwrap();
-                run(listener, Arc::new(state), async {
-                    stopped.await.ok();
-                })
-                .await
-                .unwrap();
-            });
-        });
-        Server {
-            addr: address.recv().unwrap(),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn on(index: &Path) -> Server {
-        Server::start(AppState::new(index))
-    }
-
-    /// Sends `request` (a whole HTTP/1.1 request) and reads the answer: status, head, body.
-    fn send(&self, request: &[u8]) -> (u16, String, String) {
-        let mut stream = TcpStream::connect(self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        stream.write_all(request).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let response = String::from_utf8_lossy(&response).into_owned();
-        let status = response
-            .get(9..12)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        (status, head.to_string(), body.to_string())
-    }
-
-    fn get(&self, target: &str) -> (u16, String) {
-        let request = format!(
-            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        );
-        let (status, _, body) = self.send(request.as_bytes());
-        (status, body)
-    }
-
-    /// The `error` object of a JSON answer.
-    fn error(&self, target: &str) -> (u16, Value) {
-        let (status, body) = self.get(target);
-        let json: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
-        (status, json["error"].clone())
-    }
-
-    fn assert_alive(&self) {
-        assert_eq!(self.get("/healthz"), (200, "ok\n".to_string()));
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
-        }
-        if let Some(thread) = self.thread.take() {
-            thread.join().ok();
-        }
-    }
-}
 
 fn encode(query: &str) -> String {
     url::form_urlencoded::byte_serialize(query.as_bytes()).collect()

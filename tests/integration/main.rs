@@ -1,6 +1,7 @@
 //! Integration tests: the real binary, a real index on disk, team-written fixtures.
 //! One test binary, so the crate links once.
 
+mod alerts;
 mod api;
 mod browser;
 mod common;

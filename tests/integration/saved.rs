@@ -173,7 +173,7 @@ async fn saved_searches_are_created_listed_changed_deleted_and_kept() {
 }
 
 #[tokio::test]
-async fn a_saved_search_has_an_atom_feed_of_its_newest_stories() {
+async fn a_saved_search_has_an_atom_feed_of_the_new_stories_it_finds() {
     let fx = FixtureIndex::of("stories.jsonl");
     let state = Arc::new(AppState::new(&fx.path()));
     let (status, created) = call(
@@ -184,36 +184,44 @@ async fn a_saved_search_has_an_atom_feed_of_its_newest_stories() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let request = Request::get(created["feed"].as_str().unwrap())
-        .header(header::HOST, "127.0.0.1:8080")
-        .body(Body::empty())
-        .unwrap();
-    let (status, xml) = send(&state, request).await;
-    assert_eq!(status, StatusCode::OK);
-    // Read as a feed reader reads it.
-    let feed = feed_rs::parser::parse(&xml[..]).expect("valid Atom");
+    let read_feed = || async {
+        let request = Request::get(created["feed"].as_str().unwrap())
+            .header(header::HOST, "127.0.0.1:8080")
+            .body(Body::empty())
+            .unwrap();
+        let (status, xml) = send(&state, request).await;
+        assert_eq!(status, StatusCode::OK);
+        // Read as a feed reader reads it.
+        feed_rs::parser::parse(&xml[..]).expect("valid Atom")
+    };
+    // What the archive held before the search was saved is not news.
+    let feed = read_feed().await;
     assert_eq!(feed.title.unwrap().content, "Velmora & the port");
+    assert!(feed.entries.is_empty());
+
+    let out = dateline(
+        &fx.path(),
+        &["index", fixture("alerts-new.jsonl").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let engine = dateline::Engine::open(&fx.path()).unwrap();
+    let kept = dateline::state::State::open(&dateline::state::State::path_for(&fx.path())).unwrap();
+    let report = dateline::alerts::check(&engine, &kept).unwrap();
+    assert_eq!((report.new_articles, report.new_matches), (5, 2));
+
+    let feed = read_feed().await;
     let entries: Vec<String> = feed
         .entries
         .iter()
         .map(|e| e.id.trim_start_matches("urn:dateline:article:").to_string())
         .collect();
-    // One entry per story, newest first; the wire story by its first version.
-    assert_eq!(
-        entries,
-        strings(&[
-            "st-related-2",
-            "st-related-1",
-            "st-french",
-            "st-orig",
-            "st-tonnage-2",
-            "st-tonnage-1"
-        ])
-    );
-    let first = &feed.entries[3];
+    // One entry per new story, newest first: the ferry story by its first version, and the
+    // new copy of the wire story the archive held.
+    assert_eq!(entries, strings(&["al-ferry", "al-copy"]));
+    let first = &feed.entries[0];
     assert_eq!(
         first.links[0].href,
-        "http://127.0.0.1:8080/?q=velmora&article=st-orig"
+        "http://127.0.0.1:8080/?q=velmora&article=al-ferry"
     );
     assert!(
         first.summary.as_ref().unwrap().content.contains("<mark>"),

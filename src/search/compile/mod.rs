@@ -19,7 +19,7 @@ use std::ops::Bound;
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-    PhraseQuery, Query, RangeQuery, RegexPhraseQuery, TermQuery,
+    PhraseQuery, Query, RangeQuery, RegexPhraseQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Index, Searcher, Term};
@@ -204,6 +204,13 @@ impl<'a> Compiler<'a> {
         }
         if let Some(min) = request.min_words {
             filter(self.length(Some(min), None)?);
+        }
+        if !request.ids.is_empty() {
+            let ids = request
+                .ids
+                .iter()
+                .map(|id| Term::from_field_text(self.fields.id, id));
+            filter(Box::new(TermSetQuery::new(ids)));
         }
         Ok(if clauses.len() == 1 {
             clauses.pop().expect("one clause").1
