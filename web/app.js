@@ -83,6 +83,20 @@ async function api(path) {
   return body;
 }
 
+// A change of state (save, mark seen, delete): JSON in, JSON or nothing out.
+async function send(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, { method, headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError("The Dateline server cannot be reached. Is `dateline serve` running?");
+  }
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(answer && answer.error ? answer.error.message : `The server answered ${response.status}.`);
+  return answer;
+}
+
 let statsPromise = null;
 function stats() {
   statsPromise = statsPromise || api("/api/stats").catch(() => null);
@@ -144,6 +158,7 @@ async function render() {
     renderFacets(state, result.facets);
     renderTimeline(state, result.histogram, interval);
     renderPager(state, result);
+    renderSaved();
   } catch (error) {
     if (mine !== renderCount) return;
     $("error").hidden = false;
@@ -160,6 +175,73 @@ async function render() {
 }
 
 const articles = (n) => `${n.toLocaleString("en")} article${n === 1 ? "" : "s"}`;
+
+// ---------- saved searches and history ----------
+// A saved or past request (the API's JSON) as the page's state.
+function requestState(request) {
+  const state = { q: request.q || "", from: request.from || "", to: request.to || "", sort: request.sort || "relevance",
+    page: 1, article: "", collapse: request.collapse === "story" ? "story" : "none" };
+  for (const name of LISTS) state[name] = request[name] || [];
+  return state;
+}
+
+function openRequest(request) {
+  const query = stateParams(requestState(request)).toString();
+  history.pushState(null, "", query ? `/?${query}` : "/");
+  render();
+}
+
+function requestLabel(request) {
+  const filters = LISTS.flatMap((name) => request[name] || []);
+  return [request.q || "*", ...filters].join(" · ");
+}
+
+async function renderSaved() {
+  let saved, past;
+  try {
+    [saved, past] = await Promise.all([api("/api/saved"), api("/api/history")]);
+  } catch (error) {
+    $("saved-error").hidden = false;
+    $("saved-error").textContent = error.message;
+    return;
+  }
+  $("saved-list").replaceChildren(...saved.saved.map((s) => el("li", { "data-id": String(s.id) },
+    el("button", { type: "button", class: "saved-name", title: requestLabel(s.request),
+      onclick: async () => { await send("POST", `/api/saved/${s.id}/seen`).catch(() => null); openRequest(s.request); } }, s.name),
+    el("span", { class: "count", title: "articles matching now" }, s.total.toLocaleString("en")),
+    s.alert && s.alert.new > 0 ? el("span", { class: "new", title: "new stories since you last looked" }, `${s.alert.new} new`) : null,
+    el("a", { href: s.feed, class: "feed", title: "Atom feed of its new stories" }, "feed"),
+    el("button", { type: "button", class: "remove", "aria-label": `Delete saved search ${s.name}`,
+      onclick: async () => { await send("DELETE", `/api/saved/${s.id}`).catch(showSavedError); renderSaved(); } }, "×"))));
+  $("history-list").replaceChildren(...past.history.slice(0, 10).map((h) => el("li", {},
+    el("button", { type: "button", title: `${articles(h.total)}, ${formatDate(h.at)}`, onclick: () => openRequest(h.request) },
+      requestLabel(h.request)))));
+}
+
+function showSavedError(error) {
+  $("saved-error").hidden = false;
+  $("saved-error").textContent = error.message;
+}
+
+$("save-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("save-name").value.trim();
+  if (!name) { showSavedError(new Error("Give the search a name.")); return; }
+  const state = readState();
+  const body = { name, q: state.q || "*", sort: state.sort, collapse: state.collapse };
+  for (const key of LISTS) if (state[key].length) body[key] = state[key];
+  if (state.from) body.from = state.from;
+  if (state.to) body.to = state.to;
+  try {
+    await send("POST", "/api/saved", body);
+    $("saved-error").hidden = true;
+    $("save-name").value = "";
+  } catch (error) {
+    showSavedError(error);
+  }
+  renderSaved();
+});
+window.addEventListener("focus", renderSaved);
 const storiesOf = (result) => result.stories !== undefined && result.stories !== result.total
   ? ` in ${result.stories.toLocaleString("en")} stor${result.stories === 1 ? "y" : "ies"}` : "";
 function renderStatus(state, result) {

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dateline::server::alerts::AlertSchedule;
 use dateline::server::{AppState, run};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -150,7 +151,11 @@ async fn the_page_works_in_a_real_browser() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(run(listener, Arc::new(AppState::new(&index)), async {
+    let state = AppState::new(&index).with_alerts(AlertSchedule {
+        every: Duration::from_millis(100),
+        ..AlertSchedule::default()
+    });
+    let server = tokio::spawn(run(listener, Arc::new(state), async {
         stopped.await.ok();
     }));
 
@@ -638,10 +643,64 @@ async fn the_page_works_in_a_real_browser() {
             .contains("collapse=none")
     );
 
+    // Save the search on the page: listed with its count; an article indexed later shows as
+    // "1 new" until the saved search is opened again; the recent searches are listed too.
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "3 articles").await;
+    let name = client.find(Locator::Id("save-name")).await.unwrap();
+    name.send_keys("Summit watch").await.unwrap();
+    click(&client, Locator::Id("save-button")).await;
+    wait_for(
+        &client,
+        "const li = document.querySelector('#saved-list li'); return !!li && li.textContent.includes('Summit watch') && li.querySelector('.count').textContent === '3' && !li.querySelector('.new')",
+        "the saved search is listed with its count",
+    )
+    .await;
+    let late = dir.path().join("late.jsonl");
+    std::fs::write(
+        &late,
+        r#"{"id":"summit-late","title":"Summit talks to resume in autumn","body":"Officials said the summit talks would resume in the autumn, after the harvest.","language":"en","source":"Test Wire","published":"2024-06-27"}"#,
+    )
+    .unwrap();
+    let out = dateline(&index, &["index", late.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started = Instant::now();
+    loop {
+        client.refresh().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let new = js(
+            &client,
+            "const n = document.querySelector('#saved-list li .new'); return n ? n.textContent : ''",
+        )
+        .await;
+        if new == json!("1 new") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the page never showed the new article: {new}"
+        );
+    }
+    click(&client, Locator::Css("#saved-list li .saved-name")).await;
+    wait_status(&client, "4 articles").await;
+    assert!(client.current_url().await.unwrap().as_str().ends_with("/?q=summit"));
+    wait_for(
+        &client,
+        "return document.querySelector('#saved-list li .count').textContent === '4' && !document.querySelector('#saved-list li .new')",
+        "opened, nothing is new any more",
+    )
+    .await;
+    wait_for(
+        &client,
+        "return [...document.querySelectorAll('#history-list button')].some((b) => b.textContent === 'dockworkers')",
+        "the recent searches are listed",
+    )
+    .await;
+
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/?q=summit")).await.unwrap();
-    wait_status(&client, "3 articles").await;
+    wait_status(&client, "4 articles").await;
     let stacked = js(&client, "const a = document.getElementById('facets').getBoundingClientRect(); const m = document.querySelector('main').getBoundingClientRect(); return a.top >= m.bottom - 1 && document.documentElement.scrollWidth <= 390").await;
     assert_eq!(stacked, json!(true));
 

@@ -1,0 +1,256 @@
+//! Percolation benchmark: how fast alerts check saved searches against newly indexed articles,
+//! on an existing (large) index.
+//!
+//! ```text
+//! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz --sizes 1000000 --no-lucene
+//! cargo bench --bench percolate -- ../shared/data/news/all_news.jsonl.gz --index target/scale/dateline-1000000
+//! ```
+//! Options after `--`: the source corpus (JSON Lines, optionally .gz: the words of the saved
+//! searches and the text of the new articles come from it), `--index DIR` (an index it may add
+//! to: each run adds `--new` articles with ids of their own), `--searches N` (default 10000),
+//! `--new N,N,…` (batches of new articles, default 100,1000), `--seed N`.
+//!
+//! The saved searches are a seeded mix of what journalists keep: one word from a headline,
+//! two words, a phrase, a name from the corpus, a word with an outlet or language filter, an OR
+//! of two words, a word and a date range. Each batch of new articles (paragraphs of random
+//! corpus articles, new ids, dated today) is indexed by the shipped CLI, then every search is
+//! run against the articles indexed after the cursor (`Engine::percolate`, as alerts do).
+//! Last, 300 of the searches are counted over the whole archive, what a search per alert costs.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use dateline::Engine;
+use dateline::search::{SearchRequest, Standing};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+struct Options {
+    corpus: PathBuf,
+    index: PathBuf,
+    searches: usize,
+    batches: Vec<usize>,
+    seed: u64,
+}
+
+fn options() -> Options {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let mut o = Options {
+        corpus: PathBuf::new(),
+        index: PathBuf::from("target/scale/dateline-1000000"),
+        searches: 10_000,
+        batches: vec![100, 1_000],
+        seed: 7,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().expect("a value after the option");
+        match arg.as_str() {
+            "--index" => o.index = PathBuf::from(value()),
+            "--searches" => o.searches = value().parse().expect("a number"),
+            "--new" => {
+                o.batches = value()
+                    .split(',')
+                    .map(|n| n.parse().expect("numbers"))
+                    .collect()
+            }
+            "--seed" => o.seed = value().parse().expect("a number"),
+            other => o.corpus = PathBuf::from(other),
+        }
+    }
+    assert!(o.corpus.is_file(), "give the source corpus (JSON Lines)");
+    assert!(o.index.join("meta.json").is_file(), "`--index` must be an index");
+    o
+}
+
+/// Words of at least five letters from the corpus' English headlines, and its outlets.
+struct Vocabulary {
+    words: Vec<String>,
+    phrases: Vec<String>,
+    sources: Vec<String>,
+    paragraphs: Vec<String>,
+    titles: Vec<String>,
+}
+
+fn vocabulary(corpus: &Path) -> Vocabulary {
+    let mut v = Vocabulary {
+        words: Vec::new(),
+        phrases: Vec::new(),
+        sources: Vec::new(),
+        paragraphs: Vec::new(),
+        titles: Vec::new(),
+    };
+    for line in common::read_corpus_bytes(corpus).split(|&b| b == b'\n') {
+        let Ok(a) = serde_json::from_slice::<serde_json::Value>(line) else {
+            continue;
+        };
+        let lang = a["lang"].as_str().or(a["language"].as_str()).unwrap_or("en");
+        if lang != "en" {
+            continue;
+        }
+        let title = a["title"].as_str().unwrap_or("");
+        let words: Vec<String> = title
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 5)
+            .map(str::to_lowercase)
+            .collect();
+        for pair in words.windows(2) {
+            v.phrases.push(format!("\"{} {}\"", pair[0], pair[1]));
+        }
+        v.words.extend(words);
+        if let Some(source) = a["source"].as_str() {
+            v.sources.push(source.to_string());
+        }
+        v.titles.push(title.to_string());
+        for p in a["body"].as_str().unwrap_or("").split("\n\n") {
+            if p.len() >= 40 {
+                v.paragraphs.push(p.to_string());
+            }
+        }
+    }
+    v.words.sort();
+    v.words.dedup();
+    v.sources.sort();
+    v.sources.dedup();
+    v
+}
+
+fn searches(v: &Vocabulary, n: usize, rng: &mut Rng) -> Vec<SearchRequest> {
+    (0..n)
+        .map(|i| {
+            let word = rng.pick(&v.words).clone();
+            let mut request = SearchRequest::default();
+            request.q = match i % 7 {
+                0 => word,
+                1 => format!("{word} {}", rng.pick(&v.words)),
+                2 => rng.pick(&v.phrases).clone(),
+                3 => format!("{word} OR {}", rng.pick(&v.words)),
+                4 => {
+                    request.source = vec![rng.pick(&v.sources).clone()];
+                    word
+                }
+                5 => {
+                    request.language = vec!["en".into()];
+                    word
+                }
+                _ => {
+                    request.from = Some("2020-01-01".into());
+                    word
+                }
+            };
+            request
+        })
+        .collect()
+}
+
+fn new_articles(v: &Vocabulary, n: usize, run: u64, rng: &mut Rng, path: &Path) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let body: Vec<&str> = (0..2 + rng.below(4))
+            .map(|_| rng.pick(&v.paragraphs).as_str())
+            .collect();
+        let article = serde_json::json!({
+            "id": format!("percolate-{run}-{i}"),
+            "title": rng.pick(&v.titles),
+            "body": body.join("\n\n"),
+            "source": rng.pick(&v.sources),
+            "language": "en",
+            "published": "2026-12-01T12:00:00Z",
+        });
+        writeln!(out, "{article}").unwrap();
+    }
+}
+
+fn main() {
+    let o = options();
+    let v = vocabulary(&o.corpus);
+    let mut rng = Rng(o.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let requests = searches(&v, o.searches, &mut rng);
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    println!(
+        "percolation benchmark: {} saved searches over `{}`",
+        requests.len(),
+        o.index.display()
+    );
+    println!();
+    println!("| new articles | index | percolation | searches × articles / s | matches |");
+    println!("|---|---|---|---|---|");
+    for (b, &batch) in o.batches.iter().enumerate() {
+        let engine = Engine::open(&o.index).expect("the index opens");
+        let cursor = engine.latest_stamp().unwrap_or(0);
+        let file = std::env::temp_dir().join(format!("dateline-percolate-{run}-{b}.jsonl"));
+        new_articles(&v, batch, run * 100 + b as u64, &mut rng, &file);
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_dateline"))
+            .arg("--index")
+            .arg(&o.index)
+            .args(["index", "--quiet"])
+            .arg(&file)
+            .status()
+            .expect("dateline runs");
+        assert!(status.success());
+        let indexing = started.elapsed();
+        std::fs::remove_file(&file).ok();
+        let standing: Vec<Standing> = requests
+            .iter()
+            .map(|request| Standing {
+                request: request.clone(),
+                after: cursor,
+            })
+            .collect();
+        let started = Instant::now();
+        let found = engine.percolate(&standing).expect("percolation runs");
+        let took = started.elapsed().as_secs_f64();
+        assert_eq!(found.new_articles, batch, "every new article, nothing else");
+        let matches: usize = found
+            .matches
+            .iter()
+            .map(|m| m.as_ref().map_or(0, Vec::len))
+            .sum();
+        let failed = found.matches.iter().filter(|m| m.is_err()).count();
+        assert_eq!(failed, 0, "every generated search runs");
+        println!(
+            "| {batch} | {:.1} s | {took:.2} s | {:.0} | {matches} |",
+            indexing.as_secs_f64(),
+            (requests.len() * batch) as f64 / took
+        );
+    }
+    // What the same searches cost run over the whole archive, as a search per alert would.
+    let engine = Engine::open(&o.index).expect("the index opens");
+    let sample = requests.len().min(300);
+    let started = Instant::now();
+    for request in &requests[..sample] {
+        engine.count(request).expect("the search runs");
+    }
+    let each = started.elapsed().as_secs_f64() / sample as f64;
+    println!();
+    println!(
+        "each search over the whole archive instead (count, {sample} of them): {:.2} ms a search, {:.1} s for all {}",
+        each * 1e3,
+        each * requests.len() as f64,
+        requests.len()
+    );
+}
