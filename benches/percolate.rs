@@ -79,7 +79,10 @@ fn options() -> Options {
         }
     }
     assert!(o.corpus.is_file(), "give the source corpus (JSON Lines)");
-    assert!(o.index.join("meta.json").is_file(), "`--index` must be an index");
+    assert!(
+        o.index.join("meta.json").is_file(),
+        "`--index` must be an index"
+    );
     o
 }
 
@@ -104,7 +107,10 @@ fn vocabulary(corpus: &Path) -> Vocabulary {
         let Ok(a) = serde_json::from_slice::<serde_json::Value>(line) else {
             continue;
         };
-        let lang = a["lang"].as_str().or(a["language"].as_str()).unwrap_or("en");
+        let lang = a["lang"]
+            .as_str()
+            .or(a["language"].as_str())
+            .unwrap_or("en");
         if lang != "en" {
             continue;
         }

@@ -683,7 +683,14 @@ async fn the_page_works_in_a_real_browser() {
     }
     click(&client, Locator::Css("#saved-list li .saved-name")).await;
     wait_status(&client, "4 articles").await;
-    assert!(client.current_url().await.unwrap().as_str().ends_with("/?q=summit"));
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/?q=summit")
+    );
     wait_for(
         &client,
         "return document.querySelector('#saved-list li .count').textContent === '4' && !document.querySelector('#saved-list li .new')",
