@@ -512,6 +512,92 @@ $("search-form").addEventListener("submit", (event) => {
 $("sort").addEventListener("change", (event) => navigate((s) => { s.sort = event.target.value; }));
 $("collapse").addEventListener("change", (event) => navigate((s) => { s.collapse = event.target.checked ? "story" : "none"; }));
 
+// ---------- batch search ----------
+let batchRows = [];
+let batchSort = { key: null, descending: false };
+
+$("batch-button").addEventListener("click", () => {
+  const batch = $("batch");
+  batch.hidden = !batch.hidden;
+  $("batch-button").setAttribute("aria-expanded", String(!batch.hidden));
+  if (!batch.hidden) $("batch-terms").focus();
+});
+
+function csvField(value) {
+  const text = value === null || value === undefined ? "" : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function renderBatch() {
+  const rows = [...batchRows];
+  const { key, descending } = batchSort;
+  if (key) {
+    rows.sort((a, b) => {
+      const x = a[key] ?? "", y = b[key] ?? "";
+      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+      return descending ? -order : order;
+    });
+  }
+  $("batch-table").hidden = rows.length === 0;
+  $("batch-table").querySelector("tbody").replaceChildren(...rows.map((r) => el("tr", { class: r.error ? "failed" : "" },
+    el("td", {}, r.term),
+    r.error ? el("td", { colspan: "5", class: "error" }, r.error) : [
+      el("td", { class: "number" }, r.total.toLocaleString("en")),
+      el("td", { class: "number" }, r.stories === null ? "" : r.stories.toLocaleString("en")),
+      el("td", {}, r.first || ""), el("td", {}, r.last || ""),
+      el("td", {}, r.sources.map((s) => `${s.value} (${s.count})`).join(", "))])));
+  const header = ["term", "total", "stories", "first", "last", "sources", "error"];
+  const lines = [header.join(",")].concat(rows.map((r) => [r.term, r.total, r.stories, r.first, r.last,
+    r.sources.map((s) => `${s.value} (${s.count})`).join("; "), r.error].map(csvField).join(",")));
+  const link = $("batch-csv");
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+  link.hidden = rows.length === 0;
+}
+
+$("batch-table").querySelector("thead").addEventListener("click", (event) => {
+  const key = event.target.dataset && event.target.dataset.key;
+  if (!key) return;
+  batchSort = { key, descending: batchSort.key === key ? !batchSort.descending : key !== "term" };
+  renderBatch();
+});
+
+$("batch-run").addEventListener("click", async () => {
+  const state = readState();
+  const params = stateParams({ ...state, q: "", sort: "relevance", collapse: "story", page: 1, article: "" }, { withArticle: false, withPage: false });
+  if ($("batch-phrase").checked) params.set("as", "phrase");
+  batchRows = [];
+  renderBatch();
+  $("batch-status").textContent = "Counting…";
+  let response;
+  try {
+    response = await fetch(`/api/batch?${params}`, { method: "POST", headers: { "Content-Type": "text/plain; charset=utf-8" }, body: $("batch-terms").value });
+  } catch {
+    $("batch-status").textContent = "The Dateline server cannot be reached. Is `dateline serve` running?";
+    return;
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    $("batch-status").textContent = body && body.error ? body.error.message : `The server answered ${response.status}.`;
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let pending = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) pending += decoder.decode(value, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop();
+    for (const line of lines) if (line.trim()) batchRows.push(JSON.parse(line));
+    renderBatch();
+    $("batch-status").textContent = `${batchRows.length.toLocaleString("en")} term${batchRows.length === 1 ? "" : "s"} counted${done ? "" : "…"}`;
+    if (done) break;
+  }
+  const failed = batchRows.filter((r) => r.error).length;
+  if (failed) $("batch-status").textContent += ` · ${failed} could not run`;
+});
+
 $("help-button").addEventListener("click", () => {
   const help = $("help");
   help.hidden = !help.hidden;
@@ -583,6 +669,8 @@ document.addEventListener("keydown", (event) => {
     closeSuggestions();
     $("help").hidden = true;
     $("help-button").setAttribute("aria-expanded", "false");
+    $("batch").hidden = true;
+    $("batch-button").setAttribute("aria-expanded", "false");
   }
 });
 

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 `index` skipped some records; 2 a fatal error (bad flags, unreadable
 //! index, query syntax error).
 
+mod batch_cmd;
 mod entities_cmd;
 mod index_cmd;
 mod output;
@@ -49,6 +50,9 @@ enum Command {
     },
     /// Export every article matching a search (no result cap) as NDJSON or CSV on stdout.
     Export(search_cmd::ExportArgs),
+    /// Count a list of terms or names (one a line, or a CSV column): articles, stories, first
+    /// and last date, top outlets of each, as CSV or NDJSON on stdout.
+    Batch(batch_cmd::BatchArgs),
     /// Show a story: every version in time order, its outlet, how long after the first it
     /// ran, and what it changed against the first.
     Story {
@@ -148,6 +152,7 @@ pub fn run() -> i32 {
         Command::Story { id, json } => search_cmd::story(&cli.index, &id, json),
         Command::Similar { id, size, json } => search_cmd::similar(&cli.index, &id, size, json),
         Command::Export(args) => search_cmd::export(&cli.index, args),
+        Command::Batch(args) => batch_cmd::run(&cli.index, args),
         Command::Tag { paths } => entities_cmd::tag(&paths, cli.corrections.as_deref()),
         Command::EvalEntities { gold } => entities_cmd::eval(&gold),
         Command::TrainEntities { gold, epochs, out } => entities_cmd::train(&gold, epochs, &out),

@@ -61,7 +61,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn apply(self, request: &mut SearchRequest) {
+    pub(super) fn apply(self, request: &mut SearchRequest) {
         request.person = self.person;
         request.place = self.place;
         request.org = self.org;

@@ -6,6 +6,7 @@
 //! facets and the histogram, `snippet` highlights passages.
 
 mod aggregate;
+mod batch;
 mod collapse;
 mod compile;
 mod entities;
@@ -25,6 +26,10 @@ mod stories;
 mod story_counts;
 mod word;
 
+pub use batch::{
+    BATCH_CSV_HEADER, BATCH_SOURCES, BatchRow, MAX_BATCH_TERMS, TermsAs, batch_csv_fields,
+    batch_terms,
+};
 pub use collapse::Represent;
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};

@@ -10,6 +10,7 @@
 
 pub mod alerts;
 mod assets;
+mod batch;
 mod error;
 mod feed;
 pub mod guard;
@@ -202,6 +203,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(saved::get_one).put(saved::update).delete(saved::remove),
         )
         .route("/api/saved/{id}/seen", post(saved::seen))
+        .route("/api/batch", post(batch::batch))
         .route("/api/history", get(saved::history))
         .route("/api/suggest", get(opensearch::suggest))
         .route("/opensearch.xml", get(opensearch::description))

@@ -233,6 +233,54 @@ pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiErr
     Ok((request, format))
 }
 
+/// The parameters of `/api/batch`: the filters every term is counted within, how each line
+/// is read (`as=query|phrase`) and, for a CSV body, the `column` of the terms.
+pub struct BatchParams {
+    /// Filters (no `q`: the terms are the queries).
+    pub base: SearchRequest,
+    /// How each line is read.
+    pub read_as: crate::search::TermsAs,
+    /// The CSV column holding the terms.
+    pub column: Option<String>,
+}
+
+/// Parses the parameters of `/api/batch`.
+pub fn batch_request(raw: &str) -> Result<BatchParams, ApiError> {
+    const BATCH_PARAMS: [&str; 12] = [
+        "as",
+        "column",
+        "person",
+        "place",
+        "org",
+        "source",
+        "language",
+        "dateline_place",
+        "credit",
+        "from",
+        "to",
+        "min_words",
+    ];
+    let mut params = BatchParams {
+        base: SearchRequest::default(),
+        read_as: crate::search::TermsAs::Query,
+        column: None,
+    };
+    for (name, value) in pairs(raw)? {
+        match name.as_str() {
+            "as" => params.read_as = choice("as", &value)?,
+            "column" => params.column = Some(value).filter(|v| !v.trim().is_empty()),
+            "q" | "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent"
+            | "count" => return Err(unknown(&name, &BATCH_PARAMS)),
+            _ => {
+                if !search_param(&mut params.base, &name, value)? {
+                    return Err(unknown(&name, &BATCH_PARAMS));
+                }
+            }
+        }
+    }
+    Ok(params)
+}
+
 /// The `size` of `/api/articles/{id}/similar` (default 10).
 pub fn similar_size(raw: &str) -> Result<usize, ApiError> {
     let mut size = 10;

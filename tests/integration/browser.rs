@@ -704,6 +704,53 @@ async fn the_page_works_in_a_real_browser() {
     )
     .await;
 
+    // A batch pasted on the page: a row a term, a malformed query in its own row, a table
+    // that sorts, a CSV to download.
+    click(&client, Locator::Id("batch-button")).await;
+    let terms = client.find(Locator::Id("batch-terms")).await.unwrap();
+    terms.send_keys("velmora\nsummit\n(broken\n").await.unwrap();
+    click(&client, Locator::Id("batch-phrase")).await;
+    click(&client, Locator::Id("batch-run")).await;
+    wait_for(
+        &client,
+        "return document.getElementById('batch-status').textContent === '3 terms counted · 1 could not run'",
+        "the batch is counted",
+    )
+    .await;
+    let rows = "return [...document.querySelectorAll('#batch-table tbody tr')].map((r) => r.cells[0].textContent + ':' + r.cells[1].textContent)";
+    assert_eq!(
+        js(&client, rows).await,
+        json!([
+            "velmora:13",
+            "summit:4",
+            "(broken:query syntax error at position 1: the `(` at position 1 is never closed: add a `)`"
+        ])
+    );
+    click(
+        &client,
+        Locator::Css("#batch-table th button[data-key='total']"),
+    )
+    .await;
+    assert_eq!(
+        js(&client, rows).await.as_array().unwrap()[0],
+        json!("velmora:13"),
+        "most articles first"
+    );
+    click(
+        &client,
+        Locator::Css("#batch-table th button[data-key='term']"),
+    )
+    .await;
+    assert_eq!(
+        js(&client, rows).await.as_array().unwrap()[0]
+            .as_str()
+            .unwrap(),
+        "(broken:query syntax error at position 1: the `(` at position 1 is never closed: add a `)`"
+    );
+    let csv = js(&client, "const a = document.getElementById('batch-csv'); return !a.hidden && a.href.startsWith('blob:') && a.getAttribute('download') === 'dateline-batch.csv'").await;
+    assert_eq!(csv, json!(true));
+    click(&client, Locator::Id("batch-button")).await;
+
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/?q=summit")).await.unwrap();

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod api;
+mod batch;
 mod browser;
 mod common;
 mod demo;
