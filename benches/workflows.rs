@@ -1,21 +1,26 @@
-//! Percolation benchmark: how fast alerts check saved searches against newly indexed articles,
-//! on an existing (large) index.
+//! Workflow benchmark, on an existing (large) index: how fast alerts check saved searches
+//! against newly indexed articles (percolation), and how fast a batch of names is counted.
 //!
 //! ```text
 //! cargo bench --bench scale -- ../shared/data/news/all_news.jsonl.gz --sizes 1000000 --no-lucene
-//! cargo bench --bench percolate -- ../shared/data/news/all_news.jsonl.gz --index target/scale/dateline-1000000
+//! cargo bench --bench workflows -- ../shared/data/news/all_news.jsonl.gz --index target/scale/dateline-1000000
 //! ```
 //! Options after `--`: the source corpus (JSON Lines, optionally .gz: the words of the saved
 //! searches and the text of the new articles come from it), `--index DIR` (an index it may add
 //! to: each run adds `--new` articles with ids of their own), `--searches N` (default 10000),
-//! `--new N,N,…` (batches of new articles, default 100,1000), `--seed N`.
+//! `--new N,N,…` (batches of new articles, default 100,1000), `--batch N` (terms of the batch
+//! search, default 10000), `--seed N`.
 //!
 //! The saved searches are a seeded mix of what journalists keep: one word from a headline,
 //! two words, a phrase, a name from the corpus, a word with an outlet or language filter, an OR
 //! of two words, a word and a date range. Each batch of new articles (paragraphs of random
 //! corpus articles, new ids, dated today) is indexed by the shipped CLI, then every search is
 //! run against the articles indexed after the cursor (`Engine::percolate`, as alerts do).
-//! Last, 300 of the searches are counted over the whole archive, what a search per alert costs.
+//! Then 300 of the searches are counted over the whole archive, what a search per alert costs.
+//!
+//! Batch: `--batch` names (pairs of capitalised words from the corpus' English headlines and
+//! openings, as a journalist's list of people, places and organisations), each counted as an exact
+//! phrase (`Engine::batch_row`, as `/api/batch` and `dateline batch --as phrase` do), one thread.
 
 mod common;
 
@@ -51,6 +56,7 @@ struct Options {
     index: PathBuf,
     searches: usize,
     batches: Vec<usize>,
+    batch_terms: usize,
     seed: u64,
 }
 
@@ -61,6 +67,7 @@ fn options() -> Options {
         index: PathBuf::from("target/scale/dateline-1000000"),
         searches: 10_000,
         batches: vec![100, 1_000],
+        batch_terms: 10_000,
         seed: 7,
     };
     while let Some(arg) = args.next() {
@@ -75,6 +82,7 @@ fn options() -> Options {
                     .collect()
             }
             "--seed" => o.seed = value().parse().expect("a number"),
+            "--batch" => o.batch_terms = value().parse().expect("a number"),
             other => o.corpus = PathBuf::from(other),
         }
     }
@@ -93,6 +101,7 @@ struct Vocabulary {
     sources: Vec<String>,
     paragraphs: Vec<String>,
     titles: Vec<String>,
+    names: Vec<String>,
 }
 
 fn vocabulary(corpus: &Path) -> Vocabulary {
@@ -102,6 +111,7 @@ fn vocabulary(corpus: &Path) -> Vocabulary {
         sources: Vec::new(),
         paragraphs: Vec::new(),
         titles: Vec::new(),
+        names: Vec::new(),
     };
     for line in common::read_corpus_bytes(corpus).split(|&b| b == b'\n') {
         let Ok(a) = serde_json::from_slice::<serde_json::Value>(line) else {
@@ -128,6 +138,22 @@ fn vocabulary(corpus: &Path) -> Vocabulary {
             v.sources.push(source.to_string());
         }
         v.titles.push(title.to_string());
+        let body = a["body"].as_str().unwrap_or("");
+        let capitalised: Vec<&str> = title
+            .split_whitespace()
+            .chain(body.split_whitespace().take(200))
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .collect();
+        for run in capitalised.windows(2) {
+            let name = |w: &str| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().skip(1).all(char::is_lowercase)
+                    && w.len() > 2
+            };
+            if run.iter().all(|w| name(w)) {
+                v.names.push(run.join(" "));
+            }
+        }
         for p in a["body"].as_str().unwrap_or("").split("\n\n") {
             if p.len() >= 40 {
                 v.paragraphs.push(p.to_string());
@@ -138,6 +164,8 @@ fn vocabulary(corpus: &Path) -> Vocabulary {
     v.words.dedup();
     v.sources.sort();
     v.sources.dedup();
+    v.names.sort();
+    v.names.dedup();
     v
 }
 
@@ -258,5 +286,24 @@ fn main() {
         each * 1e3,
         each * requests.len() as f64,
         requests.len()
+    );
+
+    let names: Vec<&String> = (0..o.batch_terms).map(|_| rng.pick(&v.names)).collect();
+    let base = SearchRequest::default();
+    let started = Instant::now();
+    let mut found = 0;
+    for name in &names {
+        let row = engine.batch_row(name, &base, dateline::search::TermsAs::Phrase);
+        assert!(row.error.is_none(), "{name}: {:?}", row.error);
+        found += usize::from(row.total > 0);
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!();
+    println!(
+        "batch: {} names ({} distinct in the pool) as exact phrases in {took:.1} s, {:.1} ms a name, {:.0} names/s; {found} appear in the archive",
+        names.len(),
+        v.names.len(),
+        took * 1e3 / names.len() as f64,
+        names.len() as f64 / took
     );
 }
