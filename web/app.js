@@ -598,6 +598,67 @@ $("batch-run").addEventListener("click", async () => {
   if (failed) $("batch-status").textContent += ` · ${failed} could not run`;
 });
 
+// ---------- compare ----------
+const SERIES_COLOURS = ["#1a4fa0", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085"];
+
+$("compare-button").addEventListener("click", () => {
+  const compare = $("compare");
+  compare.hidden = !compare.hidden;
+  $("compare-button").setAttribute("aria-expanded", String(!compare.hidden));
+  if (!compare.hidden) $("compare-queries").focus();
+});
+
+function renderComparison(result, asShare) {
+  const values = result.series.map((s) => asShare ? s.shares : s.counts);
+  const max = Math.max(1e-9, ...values.flat());
+  const width = 600, height = 200, left = 40, bottom = 20;
+  const x = (i) => left + (result.buckets.length < 2 ? 0 : (i * (width - left - 5)) / (result.buckets.length - 1));
+  const y = (v) => height - bottom - (v / max) * (height - bottom - 10);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": `${result.series.map((s) => s.q).join(" vs ")} by ${result.histogram}` });
+  const top = asShare ? `${(max * 100).toFixed(max < 0.1 ? 1 : 0)}%` : max.toLocaleString("en");
+  const label = svg("text", { x: 0, y: 12 }); label.textContent = top; chart.append(label);
+  const first = svg("text", { x: left, y: height - 4 }); first.textContent = result.buckets[0] || ""; chart.append(first);
+  const last = svg("text", { x: width - 70, y: height - 4 }); last.textContent = result.buckets[result.buckets.length - 1] || ""; chart.append(last);
+  values.forEach((series, n) => {
+    const d = series.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+    chart.append(svg("path", { d, stroke: SERIES_COLOURS[n % SERIES_COLOURS.length], "data-q": result.series[n].q }));
+  });
+  $("compare-chart").replaceChildren(chart);
+  $("compare-legend").replaceChildren(...result.series.map((s, n) => el("li", {},
+    el("span", { class: "swatch", style: `background:${SERIES_COLOURS[n % SERIES_COLOURS.length]}` }),
+    `${s.q}: ${articles(s.total)} (${(s.share * 100).toFixed(1)}% of all)`)));
+  const header = ["period", "all", ...result.series.flatMap((s) => [`${s.q} articles`, `${s.q} share`])];
+  const rows = result.buckets.map((date, i) => [date, result.all[i],
+    ...result.series.flatMap((s) => [s.counts[i], s.shares ? s.shares[i].toFixed(6) : ""])]);
+  const text = [header, ...rows].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  const link = $("compare-csv");
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+  link.hidden = false;
+}
+
+$("compare-run").addEventListener("click", async () => {
+  const queries = $("compare-queries").value.split("\n").map((q) => q.trim()).filter(Boolean);
+  const state = readState();
+  const params = stateParams({ ...state, q: "", sort: "relevance", collapse: "story", page: 1, article: "" }, { withArticle: false, withPage: false });
+  for (const q of queries) params.append("q", q);
+  params.set("histogram", $("compare-period").value);
+  const asShare = $("compare-share").checked;
+  params.set("normalize", asShare ? "share" : "count");
+  $("compare-status").textContent = "Comparing…";
+  try {
+    const result = await api(`/api/compare?${params}`);
+    $("compare-status").textContent = `${result.series.length} queries over ${articles(result.all_total)}, by ${result.histogram}`;
+    renderComparison(result, asShare);
+  } catch (error) {
+    $("compare-status").textContent = error.message;
+    $("compare-chart").replaceChildren();
+    $("compare-legend").replaceChildren();
+    $("compare-csv").hidden = true;
+  }
+});
+
 $("help-button").addEventListener("click", () => {
   const help = $("help");
   help.hidden = !help.hidden;
@@ -671,6 +732,8 @@ document.addEventListener("keydown", (event) => {
     $("help-button").setAttribute("aria-expanded", "false");
     $("batch").hidden = true;
     $("batch-button").setAttribute("aria-expanded", "false");
+    $("compare").hidden = true;
+    $("compare-button").setAttribute("aria-expanded", "false");
   }
 });
 

@@ -8,6 +8,7 @@
 mod aggregate;
 mod batch;
 mod collapse;
+mod compare;
 mod compile;
 mod entities;
 mod export;
@@ -31,6 +32,7 @@ pub use batch::{
     batch_terms,
 };
 pub use collapse::Represent;
+pub use compare::{COMPARE_SOURCES, Comparison, MAX_COMPARED, Series, SourceShare};
 pub use entities::EntityCount;
 pub use export::{CSV_HEADER, ExportFormat, write_header, write_row};
 pub use percolate::{NewMatch, Percolation, Standing, format_micros};

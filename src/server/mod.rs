@@ -11,6 +11,7 @@
 pub mod alerts;
 mod assets;
 mod batch;
+mod compare;
 mod error;
 mod feed;
 pub mod guard;
@@ -204,6 +205,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/api/saved/{id}/seen", post(saved::seen))
         .route("/api/batch", post(batch::batch))
+        .route("/api/compare", get(compare::compare))
         .route("/api/history", get(saved::history))
         .route("/api/suggest", get(opensearch::suggest))
         .route("/opensearch.xml", get(opensearch::description))

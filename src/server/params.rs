@@ -281,6 +281,71 @@ pub fn batch_request(raw: &str) -> Result<BatchParams, ApiError> {
     Ok(params)
 }
 
+/// The parameters of `/api/compare`: the queries (`q`, repeated), the filters they share, the
+/// period and whether shares are wanted (`normalize=share`, the default, or `count`).
+pub struct CompareParams {
+    /// The queries, in order.
+    pub queries: Vec<String>,
+    /// The filters.
+    pub base: SearchRequest,
+    /// The period.
+    pub histogram: crate::search::Interval,
+    /// Whether each bucket's share is given.
+    pub shares: bool,
+}
+
+/// Parses the parameters of `/api/compare`.
+pub fn compare_request(raw: &str) -> Result<CompareParams, ApiError> {
+    const COMPARE_PARAMS: [&str; 13] = [
+        "q",
+        "histogram",
+        "normalize",
+        "person",
+        "place",
+        "org",
+        "source",
+        "language",
+        "dateline_place",
+        "credit",
+        "from",
+        "to",
+        "min_words",
+    ];
+    let mut params = CompareParams {
+        queries: Vec::new(),
+        base: SearchRequest::default(),
+        histogram: crate::search::Interval::Month,
+        shares: true,
+    };
+    for (name, value) in pairs(raw)? {
+        match name.as_str() {
+            "q" => params.queries.push(value),
+            "histogram" => params.histogram = choice("histogram", &value)?,
+            "normalize" => {
+                params.shares = match value.trim() {
+                    "share" => true,
+                    "count" => false,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            "invalid_parameter",
+                            format!("invalid `normalize`: `{value}`; use one of share, count"),
+                        ));
+                    }
+                }
+            }
+            "sort" | "page" | "size" | "facets" | "collapse" | "represent" | "count" => {
+                return Err(unknown(&name, &COMPARE_PARAMS));
+            }
+            _ => {
+                if !search_param(&mut params.base, &name, value)? {
+                    return Err(unknown(&name, &COMPARE_PARAMS));
+                }
+            }
+        }
+    }
+    Ok(params)
+}
+
 /// The `size` of `/api/articles/{id}/similar` (default 10).
 pub fn similar_size(raw: &str) -> Result<usize, ApiError> {
     let mut size = 10;

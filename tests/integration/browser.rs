@@ -751,6 +751,45 @@ async fn the_page_works_in_a_real_browser() {
     assert_eq!(csv, json!(true));
     click(&client, Locator::Id("batch-button")).await;
 
+    // Two queries compared as shares of all coverage: a line each, a legend, a CSV.
+    click(&client, Locator::Id("compare-button")).await;
+    let queries = client.find(Locator::Id("compare-queries")).await.unwrap();
+    queries.send_keys("velmora\nsummit").await.unwrap();
+    click(&client, Locator::Id("compare-run")).await;
+    wait_for(
+        &client,
+        "return document.getElementById('compare-status').textContent.startsWith('2 queries over')",
+        "the comparison is drawn",
+    )
+    .await;
+    assert_eq!(
+        js(
+            &client,
+            "return [...document.querySelectorAll('#compare-chart path')].map((p) => p.dataset.q)"
+        )
+        .await,
+        json!(["velmora", "summit"])
+    );
+    let legend = js(
+        &client,
+        "return [...document.querySelectorAll('#compare-legend li')].map((li) => li.textContent)",
+    )
+    .await;
+    assert!(
+        legend[0]
+            .as_str()
+            .unwrap()
+            .starts_with("velmora: 13 articles (")
+            && legend[1]
+                .as_str()
+                .unwrap()
+                .starts_with("summit: 4 articles ("),
+        "{legend}"
+    );
+    let csv = js(&client, "return !document.getElementById('compare-csv').hidden && document.getElementById('compare-csv').href.startsWith('blob:')").await;
+    assert_eq!(csv, json!(true));
+    click(&client, Locator::Id("compare-button")).await;
+
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/?q=summit")).await.unwrap();

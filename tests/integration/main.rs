@@ -6,6 +6,7 @@ mod api;
 mod batch;
 mod browser;
 mod common;
+mod compare;
 mod demo;
 mod entities;
 mod formats;
