@@ -14,7 +14,8 @@ function readState() {
   const p = new URLSearchParams(location.search);
   const state = { q: p.get("q") || "", from: p.get("from") || "", to: p.get("to") || "",
     sort: p.get("sort") || "relevance", page: Math.max(1, parseInt(p.get("page") || "1", 10) || 1),
-    article: p.get("article") || "", collapse: p.get("collapse") === "none" ? "none" : "story" };
+    article: p.get("article") || "", collapse: p.get("collapse") === "none" ? "none" : "story",
+    snapshot: p.get("snapshot") || "", result_hash: p.get("result_hash") || "" };
   for (const name of LISTS) state[name] = p.getAll(name);
   return state;
 }
@@ -29,6 +30,10 @@ function stateParams(state, { withArticle = true, withPage = true } = {}) {
   // Copies are grouped into stories unless the URL says otherwise.
   if (state.collapse === "none") p.set("collapse", "none");
   if (withPage && state.page > 1) p.set("page", String(state.page));
+  if (state.snapshot && state.result_hash) {
+    p.set("snapshot", state.snapshot);
+    p.set("result_hash", state.result_hash);
+  }
   if (withArticle && state.article) p.set("article", state.article);
   return p;
 }
@@ -36,6 +41,9 @@ function stateParams(state, { withArticle = true, withPage = true } = {}) {
 function navigate(change, { keepPage = false } = {}) {
   const state = readState();
   change(state);
+  // Another search than the one cited.
+  state.snapshot = "";
+  state.result_hash = "";
   if (!keepPage) state.page = 1;
   const query = stateParams(state).toString();
   history.pushState(null, "", query ? `/?${query}` : "/");
@@ -252,8 +260,36 @@ function renderStatus(state, result) {
     : result.total === 0
       ? `No articles match${what}. Try fewer words, or remove a filter.`
       : `${articles(result.total)}${storiesOf(result)}${what} · ${result.took_ms} ms`;
+  const c = result.changed;
+  if (c) {
+    $("status").textContent += c.added === 0 && c.removed === 0
+      ? (c.verified === false ? " · this is not the search that was cited" : " · unchanged since cited")
+      : ` · changed since cited: ${c.added.toLocaleString("en")} added, ${c.removed.toLocaleString("en")} removed`;
+  }
+  lastResult = result;
   renderSearched(result.query);
 }
+
+// ---------- citing ----------
+let lastResult = null;
+
+$("cite-button").addEventListener("click", async () => {
+  const result = lastResult;
+  if (!result || !result.snapshot) {
+    $("citation").hidden = false;
+    $("citation").textContent = "This index cannot be cited: index the archive again to keep when each article was indexed.";
+    return;
+  }
+  const state = { ...readState(), page: 1, article: "", snapshot: result.snapshot, result_hash: result.result_hash };
+  const link = `${location.origin}/?${stateParams(state)}`;
+  const filters = LISTS.flatMap((name) => state[name].map((v) => `${name}: ${v}`));
+  if (state.from) filters.push(`from ${state.from}`);
+  if (state.to) filters.push(`to ${state.to}`);
+  const line = `“${state.q || "*"}”${filters.length ? ` (${filters.join(", ")})` : ""}: ${articles(result.total)} in the Dateline archive, ${new Date().toISOString().slice(0, 10)}, snapshot ${result.snapshot}, result ${result.result_hash} — ${link}`;
+  $("citation").hidden = false;
+  $("citation").replaceChildren(el("span", { id: "citation-text" }, line), " ", el("a", { href: link, id: "citation-link" }, "permalink"));
+  try { await navigator.clipboard.writeText(line); $("citation").append(" (copied)"); } catch { /* shown, not copied */ }
+});
 
 // What was searched: the parsed query when it differs from what was typed, and the words each
 // pattern matched (at most a dozen shown, the rest counted).

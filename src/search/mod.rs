@@ -7,6 +7,7 @@
 
 mod aggregate;
 mod batch;
+mod citation;
 mod collapse;
 mod compare;
 mod compile;
@@ -31,6 +32,7 @@ pub use batch::{
     BATCH_CSV_HEADER, BATCH_SOURCES, BatchRow, MAX_BATCH_TERMS, TermsAs, batch_csv_fields,
     batch_terms,
 };
+pub use citation::{Changed, Cited};
 pub use collapse::Represent;
 pub use compare::{COMPARE_SOURCES, Comparison, MAX_COMPARED, Series, SourceShare};
 pub use entities::EntityCount;
@@ -231,16 +233,34 @@ impl Engine {
             self.ordinals(&searcher)?
         };
         let histogram = request.histogram != Interval::None;
-        let (matches, mut ranked, counts) = match request.count {
+        let fingerprint = citation::Fingerprint {
+            before: request.cited.map(|c| c.snapshot),
+        };
+        let (matches, mut ranked, (counts, print)) = match request.count {
             CountBy::Articles => {
                 let tally = aggregate::Tally::new(ordinals, &facet_fields, histogram);
-                self.page(&searcher, query.as_ref(), request, offset, tally)?
+                self.page(
+                    &searcher,
+                    query.as_ref(),
+                    request,
+                    offset,
+                    (tally, fingerprint),
+                )?
             }
             CountBy::Stories => {
                 let tally = StoryTally::new(ordinals, &facet_fields, histogram);
-                self.page(&searcher, query.as_ref(), request, offset, tally)?
+                self.page(
+                    &searcher,
+                    query.as_ref(),
+                    request,
+                    offset,
+                    (tally, fingerprint),
+                )?
             }
         };
+        let snapshot = self.fields.indexed_at.map(|field| {
+            crate::index::latest_stamp(&searcher, field).map_or(0, DateTime::into_timestamp_micros)
+        });
         let total = matches.total;
         let exact_hits = ranked.len();
         // Few articles hold every plain word: those holding most of them follow.
@@ -301,6 +321,11 @@ impl Engine {
                 patterns: expansions,
             },
             relaxed,
+            snapshot: snapshot.map(|s| s.to_string()),
+            result_hash: snapshot.map(|_| print.result_hash()),
+            changed: snapshot
+                .and(request.cited)
+                .map(|cited| print.changed(&cited)),
         })
     }
 

@@ -189,6 +189,9 @@ pub struct SearchRequest {
     /// saved search lists its alerts' articles with it.
     #[serde(skip)]
     pub ids: Vec<String>,
+    /// A citation to check the result against (`snapshot` and `result_hash` of a response).
+    #[serde(skip)]
+    pub cited: Option<crate::search::Cited>,
 }
 
 impl Default for SearchRequest {
@@ -214,6 +217,7 @@ impl Default for SearchRequest {
             represent: Represent::Earliest,
             count: CountBy::Articles,
             ids: Vec::new(),
+            cited: None,
         }
     }
 }

@@ -30,6 +30,16 @@ pub struct SearchResponse {
     /// with articles holding most of them (each lists the words it lacks in `missing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<Relaxed>,
+    /// The state of the index that answered: its latest `indexed_at` stamp (absent in an index
+    /// built before stamps were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// How many articles match and a hash of which (`COUNT-HASH`): with `snapshot`, a citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_hash: Option<String>,
+    /// With a citation's `snapshot` and `result_hash` in the request: what changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<crate::search::Changed>,
 }
 
 /// The relaxed tier of a search: articles holding most, not all, of the words.

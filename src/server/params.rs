@@ -114,14 +114,34 @@ fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Resul
     Ok(true)
 }
 
-/// Parses the parameters of `/api/search`.
+/// Parses the parameters of `/api/search`, with a citation to check (`snapshot` and
+/// `result_hash`, both or neither).
 pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::default();
+    let (mut snapshot, mut result_hash) = (None, None);
     for (name, value) in pairs(raw)? {
-        if !search_param(&mut request, &name, value)? {
-            return Err(unknown(&name, &SEARCH_PARAMS));
+        match name.as_str() {
+            "snapshot" => snapshot = Some(value),
+            "result_hash" => result_hash = Some(value),
+            _ => {
+                if !search_param(&mut request, &name, value)? {
+                    let mut known = SEARCH_PARAMS.to_vec();
+                    known.extend(["snapshot", "result_hash"]);
+                    return Err(unknown(&name, &known));
+                }
+            }
         }
     }
+    request.cited = match (snapshot, result_hash) {
+        (None, None) => None,
+        (Some(snapshot), Some(hash)) => Some(crate::search::Cited::parse(&snapshot, &hash)?),
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "a citation has a `snapshot` and a `result_hash`: give both, as the citation does",
+            ));
+        }
+    };
     Ok(request)
 }
 

@@ -790,10 +790,65 @@ async fn the_page_works_in_a_real_browser() {
     assert_eq!(csv, json!(true));
     click(&client, Locator::Id("compare-button")).await;
 
+    // Cite a result: the permalink says "unchanged", and after one more matching article is
+    // indexed, what changed.
+    client.goto(&format!("{base}/?q=summit")).await.unwrap();
+    wait_status(&client, "4 articles").await;
+    click(&client, Locator::Id("cite-button")).await;
+    wait_for(
+        &client,
+        "const t = document.getElementById('citation-text'); return !!t && t.textContent.startsWith('“summit”: 4 articles in the Dateline archive, ') && t.textContent.includes(', result 4-')",
+        "the citation is shown",
+    )
+    .await;
+    let permalink = js(
+        &client,
+        "return document.getElementById('citation-link').href",
+    )
+    .await;
+    let permalink = permalink.as_str().unwrap().to_string();
+    assert!(
+        permalink.contains("snapshot=") && permalink.contains("result_hash=4-"),
+        "{permalink}"
+    );
+    client.goto(&permalink).await.unwrap();
+    wait_status(&client, "4 articles for “summit” ·").await;
+    wait_status(&client, "unchanged since cited").await;
+    let later = dir.path().join("later.jsonl");
+    std::fs::write(
+        &later,
+        r#"{"id":"summit-later","title":"Summit venue named","body":"The summit will be held in the old town hall, officials said.","language":"en","source":"Test Wire","published":"2024-06-28"}"#,
+    )
+    .unwrap();
+    let out = dateline(&index, &["index", later.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started = Instant::now();
+    loop {
+        client.goto(&permalink).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let status = js(
+            &client,
+            "return document.getElementById('status').textContent",
+        )
+        .await;
+        if status.as_str().unwrap_or_default().contains("5 articles")
+            && status
+                .as_str()
+                .unwrap_or_default()
+                .contains("changed since cited: 1 added, 0 removed")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never changed: {status}"
+        );
+    }
+
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/?q=summit")).await.unwrap();
-    wait_status(&client, "4 articles").await;
+    wait_status(&client, "5 articles").await;
     let stacked = js(&client, "const a = document.getElementById('facets').getBoundingClientRect(); const m = document.querySelector('main').getBoundingClientRect(); return a.top >= m.bottom - 1 && document.documentElement.scrollWidth <= 390").await;
     assert_eq!(stacked, json!(true));
 

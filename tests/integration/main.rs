@@ -5,6 +5,7 @@ mod alerts;
 mod api;
 mod batch;
 mod browser;
+mod citation;
 mod common;
 mod compare;
 mod demo;
