@@ -221,7 +221,7 @@ async function renderSaved() {
     el("a", { href: s.feed, class: "feed", title: "Atom feed of its new stories" }, "feed"),
     el("button", { type: "button", class: "remove", "aria-label": `Delete saved search ${s.name}`,
       onclick: async () => { await send("DELETE", `/api/saved/${s.id}`).catch(showSavedError); renderSaved(); } }, "×"))));
-  $("history-list").replaceChildren(...past.history.slice(0, 10).map((h) => el("li", {},
+  $("history-list").replaceChildren(...past.history.map((h) => el("li", {},
     el("button", { type: "button", title: `${articles(h.total)}, ${formatDate(h.at)}`, onclick: () => openRequest(h.request) },
       requestLabel(h.request)))));
 }
