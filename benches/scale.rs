@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{en_stem, get, rss_kb, start_server};
+use common::{Rng, en_stem, get, rss_kb, start_server};
 use dateline::Engine;
 use dateline::search::{CollapseBy, Interval, SearchRequest};
 use tantivy::aggregation::AggregationCollector;
@@ -127,22 +127,6 @@ struct LanguagePool {
 struct Seed {
     language: String,
     source: String,
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 fn read_corpus(path: &Path) -> Vec<serde_json::Value> {

@@ -218,34 +218,40 @@ pub fn saved_body(body: &[u8]) -> Result<SavedBody, ApiError> {
     })
 }
 
+/// The filters every endpoint that counts or lists articles takes.
+const FILTER_PARAMS: [&str; 10] = [
+    "person",
+    "place",
+    "org",
+    "source",
+    "language",
+    "dateline_place",
+    "credit",
+    "from",
+    "to",
+    "min_words",
+];
+
+/// The parameters `own` of an endpoint, then the filters, for an error that lists them.
+fn with_filters(own: &[&'static str]) -> Vec<&'static str> {
+    own.iter().chain(&FILTER_PARAMS).copied().collect()
+}
+
 /// Parses the parameters of `/api/export`: the search's query and filters, and `format`.
 pub fn export_request(raw: &str) -> Result<(SearchRequest, ExportFormat), ApiError> {
     let mut request = SearchRequest::default();
     let mut format = ExportFormat::Ndjson;
-    const EXPORT_PARAMS: [&str; 12] = [
-        "q",
-        "person",
-        "place",
-        "org",
-        "source",
-        "language",
-        "dateline_place",
-        "credit",
-        "from",
-        "to",
-        "min_words",
-        "format",
-    ];
+    let export_params = with_filters(&["q", "format"]);
     for (name, value) in pairs(raw)? {
         match name.as_str() {
             "format" => format = choice::<ExportFormat>("format", &value)?,
             "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent"
             | "count" => {
-                return Err(unknown(&name, &EXPORT_PARAMS));
+                return Err(unknown(&name, &export_params));
             }
             _ => {
                 if !search_param(&mut request, &name, value)? {
-                    return Err(unknown(&name, &EXPORT_PARAMS));
+                    return Err(unknown(&name, &export_params));
                 }
             }
         }
@@ -266,20 +272,7 @@ pub struct BatchParams {
 
 /// Parses the parameters of `/api/batch`.
 pub fn batch_request(raw: &str) -> Result<BatchParams, ApiError> {
-    const BATCH_PARAMS: [&str; 12] = [
-        "as",
-        "column",
-        "person",
-        "place",
-        "org",
-        "source",
-        "language",
-        "dateline_place",
-        "credit",
-        "from",
-        "to",
-        "min_words",
-    ];
+    let batch_params = with_filters(&["as", "column"]);
     let mut params = BatchParams {
         base: SearchRequest::default(),
         read_as: crate::search::TermsAs::Query,
@@ -290,10 +283,10 @@ pub fn batch_request(raw: &str) -> Result<BatchParams, ApiError> {
             "as" => params.read_as = choice("as", &value)?,
             "column" => params.column = Some(value).filter(|v| !v.trim().is_empty()),
             "q" | "sort" | "page" | "size" | "facets" | "histogram" | "collapse" | "represent"
-            | "count" => return Err(unknown(&name, &BATCH_PARAMS)),
+            | "count" => return Err(unknown(&name, &batch_params)),
             _ => {
                 if !search_param(&mut params.base, &name, value)? {
-                    return Err(unknown(&name, &BATCH_PARAMS));
+                    return Err(unknown(&name, &batch_params));
                 }
             }
         }
@@ -316,21 +309,7 @@ pub struct CompareParams {
 
 /// Parses the parameters of `/api/compare`.
 pub fn compare_request(raw: &str) -> Result<CompareParams, ApiError> {
-    const COMPARE_PARAMS: [&str; 13] = [
-        "q",
-        "histogram",
-        "normalize",
-        "person",
-        "place",
-        "org",
-        "source",
-        "language",
-        "dateline_place",
-        "credit",
-        "from",
-        "to",
-        "min_words",
-    ];
+    let compare_params = with_filters(&["q", "histogram", "normalize"]);
     let mut params = CompareParams {
         queries: Vec::new(),
         base: SearchRequest::default(),
@@ -354,11 +333,11 @@ pub fn compare_request(raw: &str) -> Result<CompareParams, ApiError> {
                 }
             }
             "sort" | "page" | "size" | "facets" | "collapse" | "represent" | "count" => {
-                return Err(unknown(&name, &COMPARE_PARAMS));
+                return Err(unknown(&name, &compare_params));
             }
             _ => {
                 if !search_param(&mut params.base, &name, value)? {
-                    return Err(unknown(&name, &COMPARE_PARAMS));
+                    return Err(unknown(&name, &compare_params));
                 }
             }
         }

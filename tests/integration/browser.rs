@@ -105,6 +105,20 @@ async fn wait_for(client: &Client, script: &str, what: &str) {
     }
 }
 
+/// Opens `url` again and again (the server sees a commit shortly after it) until `script`
+/// returns true, for up to 20 s.
+async fn reload_until(client: &Client, url: &str, script: &str, what: &str) {
+    let started = Instant::now();
+    loop {
+        client.goto(url).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if js(client, script).await == json!(true) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never: {what}");
+    }
+}
+
 async fn text_of(client: &Client, locator: Locator<'_>) -> String {
     client.find(locator).await.unwrap().text().await.unwrap()
 }
@@ -664,23 +678,14 @@ async fn the_page_works_in_a_real_browser() {
     .unwrap();
     let out = dateline(&index, &["index", late.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let started = Instant::now();
-    loop {
-        client.refresh().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let new = js(
-            &client,
-            "const n = document.querySelector('#saved-list li .new'); return n ? n.textContent : ''",
-        )
-        .await;
-        if new == json!("1 new") {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the page never showed the new article: {new}"
-        );
-    }
+    let here = client.current_url().await.unwrap().to_string();
+    reload_until(
+        &client,
+        &here,
+        "const n = document.querySelector('#saved-list li .new'); return !!n && n.textContent === '1 new'",
+        "the page shows the new article",
+    )
+    .await;
     click(&client, Locator::Css("#saved-list li .saved-name")).await;
     wait_status(&client, "4 articles").await;
     assert!(
@@ -822,28 +827,13 @@ async fn the_page_works_in_a_real_browser() {
     .unwrap();
     let out = dateline(&index, &["index", later.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let started = Instant::now();
-    loop {
-        client.goto(&permalink).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let status = js(
-            &client,
-            "return document.getElementById('status').textContent",
-        )
-        .await;
-        if status.as_str().unwrap_or_default().contains("5 articles")
-            && status
-                .as_str()
-                .unwrap_or_default()
-                .contains("changed since cited: 1 added, 0 removed")
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "never changed: {status}"
-        );
-    }
+    reload_until(
+        &client,
+        &permalink,
+        "const s = document.getElementById('status').textContent; return s.includes('5 articles') && s.includes('changed since cited: 1 added, 0 removed')",
+        "the permalink says what changed",
+    )
+    .await;
 
     // A phone-width screen: one column, filters below the results.
     client.set_window_size(390, 844).await.unwrap();

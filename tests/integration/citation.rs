@@ -4,27 +4,16 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use dateline::server::{AppState, app};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+use axum::http::StatusCode;
+use dateline::server::AppState;
+use serde_json::json;
 
 use crate::common::*;
-
-async fn get(state: &Arc<AppState>, uri: &str) -> (StatusCode, Value) {
-    let request = Request::get(uri).body(Body::empty()).unwrap();
-    let response = app(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
-}
 
 #[tokio::test]
 async fn a_cited_search_says_whether_and_how_the_archive_changed() {
     let fx = FixtureIndex::of("stories.jsonl");
-    let (_, first) = get(
+    let (_, first) = api_get(
         &Arc::new(AppState::new(&fx.path())),
         "/api/search?q=velmora",
     )
@@ -40,14 +29,14 @@ async fn a_cited_search_says_whether_and_how_the_archive_changed() {
     let cited = format!("/api/search?q=velmora&snapshot={snapshot}&result_hash={hash}");
 
     let state = Arc::new(AppState::new(&fx.path()));
-    let (_, same) = get(&state, &cited).await;
+    let (_, same) = api_get(&state, &cited).await;
     assert_eq!(
         same["changed"],
         json!({"added": 0, "removed": 0, "verified": true})
     );
     assert_eq!(same["result_hash"], hash.as_str());
     // The same count with other articles: not the search cited.
-    let (_, other) = get(
+    let (_, other) = api_get(
         &state,
         &format!("/api/search?q=velmora&snapshot={snapshot}&result_hash=13-0000000000000001"),
     )
@@ -60,7 +49,7 @@ async fn a_cited_search_says_whether_and_how_the_archive_changed() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let state = Arc::new(AppState::new(&fx.path()));
-    let (_, later) = get(&state, &cited).await;
+    let (_, later) = api_get(&state, &cited).await;
     assert_eq!(later["total"], 16);
     assert_eq!(
         later["changed"],
@@ -72,7 +61,7 @@ async fn a_cited_search_says_whether_and_how_the_archive_changed() {
     let out = dateline(&fx.path(), &["reindex"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let state = Arc::new(AppState::new(&fx.path()));
-    let (_, after) = get(&state, &cited).await;
+    let (_, after) = api_get(&state, &cited).await;
     assert_eq!(
         after["changed"],
         json!({"added": 3, "removed": 0, "verified": true})
@@ -89,7 +78,7 @@ async fn a_cited_search_says_whether_and_how_the_archive_changed() {
     let out = dateline(&fx.path(), &["index", replaced.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let state = Arc::new(AppState::new(&fx.path()));
-    let (_, corrected) = get(&state, &cited).await;
+    let (_, corrected) = api_get(&state, &cited).await;
     assert_eq!(corrected["changed"], json!({"added": 4, "removed": 1}));
 
     for uri in [
@@ -97,7 +86,7 @@ async fn a_cited_search_says_whether_and_how_the_archive_changed() {
         format!("/api/search?q=velmora&snapshot=yesterday&result_hash={hash}"),
         "/api/search?q=velmora&snapshot=1&result_hash=13".to_string(),
     ] {
-        let (status, body) = get(&state, &uri).await;
+        let (status, body) = api_get(&state, &uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
         assert_eq!(body["error"]["code"], "invalid_parameter", "{uri}: {body}");
     }

@@ -3,22 +3,11 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use dateline::server::{AppState, app};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use dateline::server::AppState;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use crate::common::*;
-
-async fn get(state: &Arc<AppState>, uri: &str) -> (StatusCode, Value) {
-    let request = Request::get(uri).body(Body::empty()).unwrap();
-    let response = app(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
-}
 
 fn numbers(value: &Value) -> Vec<f64> {
     value
@@ -34,7 +23,7 @@ async fn two_queries_on_one_timeline_as_counts_and_shares_that_add_up() {
     let fx = FixtureIndex::of("stories.jsonl");
     let state = Arc::new(AppState::new(&fx.path()));
     // Velmora and everything else: each period's two shares add up to the whole.
-    let (status, body) = get(
+    let (status, body) = api_get(
         &state,
         "/api/compare?q=velmora&q=*%20-velmora&histogram=week",
     )
@@ -72,7 +61,7 @@ async fn two_queries_on_one_timeline_as_counts_and_shares_that_add_up() {
     assert_eq!(harbour["share"], 1.0);
 
     // A narrower query within a filter: shares of that outlet's coverage.
-    let (_, body) = get(
+    let (_, body) = api_get(
         &state,
         "/api/compare?q=crane&source=Harbour%20Wire&histogram=month&normalize=count",
     )
@@ -99,11 +88,11 @@ async fn two_queries_on_one_timeline_as_counts_and_shares_that_add_up() {
         ),
         ("/api/compare?q=velmora&sort=newest", "unknown_parameter"),
     ] {
-        let (status, body) = get(&state, uri).await;
+        let (status, body) = api_get(&state, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
         assert_eq!(body["error"]["code"], code, "{uri}: {body}");
     }
-    let (_, body) = get(&state, "/api/compare?q=(velmora").await;
+    let (_, body) = api_get(&state, "/api/compare?q=(velmora").await;
     assert!(
         body["error"]["message"]
             .as_str()
