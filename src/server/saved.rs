@@ -55,6 +55,8 @@ pub async fn create(
     let created = blocking(&state, move |engine| {
         engine.count(&body.request)?;
         let webhook = checked(&body)?.flatten();
+        // Alerts start after what the index holds now, the latest commit included.
+        engine.reload()?;
         let created = saved.add_saved(&body.name, &body.request, engine.latest_stamp())?;
         if let Some(url) = webhook {
             saved.set_webhook(created.id, Some(&url))?;
