@@ -5,13 +5,14 @@ use std::path::PathBuf;
 /// Everything that can go wrong in the library, with the offending value attached.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file or directory could not be read or written.
-    #[error("cannot access `{path}`: {source}")]
+    /// A file or directory could not be read or written. (The I/O error is in the message and
+    /// not a `source`: a printed chain would say it twice.)
+    #[error("cannot access `{path}`: {error}")]
     Io {
         /// The path that failed.
         path: PathBuf,
         /// The underlying I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// There is no index at the given directory.
     #[error(
@@ -145,8 +146,9 @@ pub enum Error {
         message: String,
     },
     /// An error from the tantivy search library.
+    /// (Its message is in ours and not a `source`: a printed chain would say it twice.)
     #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
 }
 
 impl Error {
@@ -193,10 +195,10 @@ impl Error {
     }
 
     /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 
@@ -219,3 +221,9 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(error: tantivy::TantivyError) -> Self {
+        Error::Tantivy(error)
+    }
+}

@@ -549,3 +549,21 @@ fn a_full_disk_fails_clearly_and_the_next_run_needs_no_cleaning_by_hand() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(search_json(&index, "ferry")["total"], 21);
 }
+
+#[test]
+fn a_missing_input_is_named_once_with_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-file.jsonl");
+    let out = dateline(
+        &dir.path().join("index"),
+        &["index", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "dateline: cannot access `{}`: No such file or directory (os error 2)\n",
+            missing.display()
+        )
+    );
+}
