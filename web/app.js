@@ -105,9 +105,16 @@ async function send(method, path, body) {
   return answer;
 }
 
+// The archive's statistics (its date range sizes the timeline), asked again after a minute:
+// articles keep arriving while the page is open.
+const STATS_SECONDS = 60;
 let statsPromise = null;
+let statsAt = 0;
 function stats() {
-  statsPromise = statsPromise || api("/api/stats").catch(() => null);
+  if (!statsPromise || Date.now() - statsAt > STATS_SECONDS * 1000) {
+    statsAt = Date.now();
+    statsPromise = api("/api/stats").catch(() => null);
+  }
   return statsPromise;
 }
 
@@ -431,11 +438,15 @@ function renderPager(state, result) {
 }
 
 // ---------- article view ----------
+// Opening article A then B quickly: only B's answer is drawn.
+let articleRequest = 0;
 async function renderArticle(state) {
   const dialog = $("article");
+  const mine = ++articleRequest;
   if (!state.article) { if (dialog.open) dialog.close(); return; }
   try {
     const a = await api(`/api/articles/${encodeURIComponent(state.article)}`);
+    if (mine !== articleRequest) return;
     $("article-title").textContent = a.title || "(no title)";
     $("article-meta").textContent = [a.source, a.author, formatDate(a.published), a.dateline_place ? `dateline ${a.dateline_place}` : "",
       a.credit ? `credit: ${a.credit}` : "", a.language, a.section].filter(Boolean).join(" · ");
@@ -445,9 +456,11 @@ async function renderArticle(state) {
     $("article-entities").replaceChildren(...["person", "place", "org"].flatMap((type) => a.entities[type].map((name) => entityChip(type, name))));
     $("article-body").replaceChildren(...markMentions(a.body, a.mentions));
     await renderStory(a);
+    if (mine !== articleRequest) return;
     renderSimilar(a);
     if (!dialog.open) dialog.showModal();
   } catch (error) {
+    if (mine !== articleRequest) return;
     $("error").hidden = false;
     $("error").textContent = error.message;
   }
@@ -724,6 +737,9 @@ function chooseSuggestion(entity) {
   navigate((s) => { s.q = q; if (!s[entity.type].includes(entity.name)) s[entity.type].push(entity.name); });
 }
 
+// The entities the suggestion list shows, in order.
+let shownSuggestions = [];
+
 $("q").addEventListener("input", () => {
   clearTimeout(suggestTimer);
   const word = currentWord();
@@ -731,6 +747,7 @@ $("q").addEventListener("input", () => {
   suggestTimer = setTimeout(async () => {
     const found = await api(`/api/entities?${new URLSearchParams({ prefix: word, size: "8" })}`).catch(() => ({ entities: [] }));
     if (currentWord() !== word || !found.entities.length) { closeSuggestions(); return; }
+    shownSuggestions = found.entities;
     $("suggestions").replaceChildren(...found.entities.map((entity, i) => el("li", { role: "option", id: `suggestion-${i}`, "aria-selected": "false",
       onmousedown: (event) => { event.preventDefault(); chooseSuggestion(entity); } },
       el("span", {}, entity.name), el("span", { class: "count" }, `${entity.type} · ${entity.count}`))));
@@ -750,7 +767,7 @@ $("q").addEventListener("keydown", (event) => {
     $("q").setAttribute("aria-activedescendant", items[activeSuggestion].id);
   } else if (event.key === "Enter" && activeSuggestion >= 0) {
     event.preventDefault();
-    items[activeSuggestion].dispatchEvent(new MouseEvent("mousedown"));
+    chooseSuggestion(shownSuggestions[activeSuggestion]);
   } else if (event.key === "Escape") {
     closeSuggestions();
   }
