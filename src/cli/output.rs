@@ -9,15 +9,7 @@ pub fn stdout_is_terminal() -> bool {
 
 /// Formats an integer with thousands separators.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    indicatif::HumanCount(n).to_string()
 }
 
 /// Renders a snippet's HTML for a terminal: marks become bold (or nothing), entities decoded.

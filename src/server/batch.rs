@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::search::batch_terms;
 use crate::server::AppState;
 use crate::server::error::ApiError;
+use crate::server::handlers::blocking;
 use crate::server::params;
 
 /// `POST /api/batch`
@@ -45,6 +46,8 @@ pub async fn batch(
             "as many exports and batches as the server allows are streaming: try again when one has finished",
         )
     })?;
+    // The index is opened (the first time) on the blocking pool, not here.
+    blocking(&state, |_| Ok(())).await?;
     let engine = state.engine()?;
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let runtime = tokio::runtime::Handle::current();

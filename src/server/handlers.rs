@@ -23,25 +23,26 @@ use crate::server::{AppState, assets, params};
 const EXPORT_CHUNK: usize = 64 * 1024;
 
 /// Runs `work` on the blocking pool once one of the search slots is free (waiting at most
-/// the limit): however many requests arrive, only so many searches run at once.
+/// the limit): however many requests arrive, only so many searches run at once. The index is
+/// opened there too, the first time, not on the async executor.
 pub(crate) async fn blocking<T: Send + 'static>(
-    state: &AppState,
+    state: &Arc<AppState>,
     work: impl FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let engine = state.engine()?;
     let wait = state.limits.search_queue_wait;
     let slot = tokio::time::timeout(wait, state.searches.clone().acquire_owned())
         .await
         .map_err(|_| busy(wait))?
         .map_err(ApiError::internal)?;
-    let result = tokio::task::spawn_blocking(move || {
-        let result = work(&engine);
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let engine = state.engine()?;
+        let result = work(&engine).map_err(ApiError::from);
         drop(slot);
         result
     })
     .await
-    .map_err(ApiError::internal)?;
-    result.map_err(ApiError::from)
+    .map_err(ApiError::internal)?
 }
 
 fn busy(wait: std::time::Duration) -> ApiError {
