@@ -56,27 +56,21 @@ fn unknown(name: &str, known: &[&str]) -> ApiError {
     )
 }
 
-const SEARCH_PARAMS: [&str; 19] = [
-    "q",
-    "person",
-    "place",
-    "org",
-    "source",
-    "language",
-    "dateline_place",
-    "credit",
-    "from",
-    "to",
-    "min_words",
-    "sort",
-    "page",
-    "size",
-    "facets",
-    "histogram",
-    "collapse",
-    "represent",
-    "count",
-];
+/// The parameters of `/api/search`, as an error lists them.
+fn search_params() -> Vec<&'static str> {
+    let mut known = with_filters(&["q"]);
+    known.extend([
+        "sort",
+        "page",
+        "size",
+        "facets",
+        "histogram",
+        "collapse",
+        "represent",
+        "count",
+    ]);
+    known
+}
 
 /// Applies one search parameter; `false` when the name is not a search parameter.
 fn search_param(request: &mut SearchRequest, name: &str, value: String) -> Result<bool, ApiError> {
@@ -125,7 +119,7 @@ pub fn search_request(raw: &str) -> Result<SearchRequest, ApiError> {
             "result_hash" => result_hash = Some(value),
             _ => {
                 if !search_param(&mut request, &name, value)? {
-                    let mut known = SEARCH_PARAMS.to_vec();
+                    let mut known = search_params();
                     known.extend(["snapshot", "result_hash"]);
                     return Err(unknown(&name, &known));
                 }
@@ -205,7 +199,7 @@ pub fn saved_body(body: &[u8]) -> Result<SavedBody, ApiError> {
             };
             if !search_param(&mut request, &key, text)? {
                 let mut known = vec!["name", "webhook"];
-                known.extend(SEARCH_PARAMS);
+                known.extend(search_params());
                 return Err(unknown(&key, &known));
             }
         }
