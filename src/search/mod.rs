@@ -258,9 +258,11 @@ impl Engine {
                 )?
             }
         };
-        let snapshot = self.fields.indexed_at.map(|field| {
-            crate::index::latest_stamp(&searcher, field).map_or(0, DateTime::into_timestamp_micros)
-        });
+        // An index with stamps but no article yet answers from snapshot 0.
+        let snapshot = self
+            .fields
+            .indexed_at
+            .map(|_| self.latest_stamp_of(&searcher).unwrap_or(0));
         let total = matches.total;
         let exact_hits = ranked.len();
         // Few articles hold every plain word: those holding most of them follow.

@@ -77,9 +77,7 @@ impl Engine {
     /// The latest `indexed_at` stamp of the committed index, in microseconds (`None`: no
     /// article has one).
     pub fn latest_stamp(&self) -> Option<i64> {
-        let field = self.fields.indexed_at?;
-        crate::index::latest_stamp(&self.reader.searcher(), field)
-            .map(DateTime::into_timestamp_micros)
+        self.latest_stamp_of(&self.reader.searcher())
     }
 
     /// Runs each standing search against the articles indexed after its cursor.
@@ -120,7 +118,8 @@ impl Engine {
         })
     }
 
-    fn latest_stamp_of(&self, searcher: &Searcher) -> Option<i64> {
+    /// The latest stamp of the articles `searcher` sees.
+    pub(crate) fn latest_stamp_of(&self, searcher: &Searcher) -> Option<i64> {
         crate::index::latest_stamp(searcher, self.fields.indexed_at?)
             .map(DateTime::into_timestamp_micros)
     }
